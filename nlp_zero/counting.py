@@ -1,0 +1,340 @@
+"""Exact, streaming, mergeable character n-gram counts (DESIGN.md §3.2).
+
+:class:`NgramCounter` counts every n-gram of orders 1..n inside the
+statistical chunks of the text (:func:`nlp_zero.text.stat_chunks`: Han runs
+with each Latin/digit run replaced by one class symbol).  N-grams never cross
+punctuation, spaces or line ends.
+
+How it stays fast in pure Python: chunks are batched into one string joined by
+a separator that never occurs inside a chunk, and each order is counted with a
+single ``Counter.update`` over ``map`` of string slices -- all C code, no
+per-character Python loop.  N-grams that straddle a separator are dropped
+when the counts are read out.
+
+Exactness and ``min_count``: the counts kept while training are the raw ones,
+so ``update`` can be called again and again (additive training) and two
+counters add exactly.  ``min_count`` is applied when counts are read out or
+saved; an n-gram that reaches it has both its (n-1)-grams at or above it, so
+the pruned table is closed under sub-n-grams (the apriori property).
+Shards that are to be merged should therefore be saved with ``min_count=1``
+and pruned after the merge; merging pruned shards is exact only for n-grams
+that reached ``min_count`` in every shard.
+
+The file format (UTF-8, LF)::
+
+    #nlp-zero counts 1
+    #order 4
+    #min_count 2
+    #chars 19665689
+    #lines 366823
+    1<TAB>的<TAB>523312
+    ...
+    2<TAB><NUM>年<TAB>8123
+
+after the header, one line per n-gram: order, n-gram (class symbols written
+``<NUM>``/``<LAT>``), count; sorted by order, then n-gram.  Nothing in it is
+evaluated when loading; a malformed line is a FormatError naming the line.
+
+>>> c = NgramCounter(order=2, min_count=1)
+>>> c.update(['吃葡萄不吐葡萄皮，不吃葡萄倒吐葡萄皮'])
+>>> c['葡萄'], c['萄不'], c['皮，']
+(4, 1, 0)
+>>> (c + c)['葡萄']
+8
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import Counter
+from typing import Iterable, Iterator
+
+from .errors import FormatError, NlpZeroError
+from .fileio import atomic_write
+from .progress import Progress
+from .text import from_readable, readable, stat_chunks
+
+log = logging.getLogger(__name__)
+
+FORMAT_HEADER = "#nlp-zero counts 1"
+_SEP = "\n"  # never inside a chunk: joins chunks of a batch
+_BATCH_CHARS = 1 << 20
+
+
+class NgramCounter:
+    """Counts of character n-grams of orders 1..``order`` inside chunks.
+
+    Behaves like a read-only Counter keyed by n-gram (any order):
+    ``counter['中国']``, ``'中国' in counter``, ``len(counter)``,
+    ``counter.most_common(10, order=2)``, ``a + b``.
+    """
+
+    def __init__(self, order: int = 4, min_count: int = 1):
+        if not 1 <= order <= 32:
+            raise NlpZeroError(f"order must be between 1 and 32, not {order}")
+        if min_count < 1:
+            raise NlpZeroError(f"min_count must be at least 1, not {min_count}")
+        self.order = order
+        self.min_count = min_count
+        self.chars = 0  # symbols counted (the number of 1-grams)
+        self.lines = 0
+        # _raw[k-1]: raw counts of k-grams, possibly with separator-straddling junk
+        self._raw: list[Counter] = [Counter() for _ in range(order)]
+        self._clean = True  # no separator-straddling junk in _raw
+
+    # -- counting ----------------------------------------------------------
+
+    def update(self, lines: Iterable[str]) -> None:
+        """Count the n-grams of ``lines`` (additive: call as often as you like)."""
+        for text, n_lines in _texts(lines):
+            self.lines += n_lines
+            self._count_text(text)
+
+    def count(self, lines: Iterable[str], jobs: int = 1, progress: bool = False) -> "NgramCounter":
+        """Like :meth:`update`, with ``jobs`` worker processes and optional progress.
+
+        This process reads the lines and hands batches of text to the
+        workers, which chunk and count them; their raw counts are added up at
+        the end, so the result equals a one-process count exactly.
+        """
+        if progress:
+            lines = Progress("counting", lines).wrap(lines)
+        if jobs <= 1:
+            self.update(lines)
+            return self
+        ctx = multiprocessing.get_context("spawn")
+        todo = ctx.Queue(maxsize=2 * jobs)
+        done = ctx.Queue()
+        workers = [ctx.Process(target=_worker, args=(self.order, todo, done), daemon=True) for _ in range(jobs)]
+        for w in workers:
+            w.start()
+        try:
+            for text, n_lines in _texts(lines):
+                self.lines += n_lines
+                todo.put(text)
+            for _ in workers:
+                todo.put(None)
+            for _ in workers:  # collect before joining: results travel through a pipe
+                tables, chars = done.get()
+                self._add_raw(tables, chars, 0)
+            for w in workers:
+                w.join()
+        finally:
+            for w in workers:
+                if w.is_alive():
+                    w.terminate()
+        return self
+
+    def _count_text(self, text: str) -> None:
+        """Count the n-grams in the chunks of ``text`` (any number of lines)."""
+        chunks = stat_chunks(text)
+        if not chunks:
+            return
+        batch = _SEP.join(chunks)
+        self.chars += len(batch) - len(chunks) + 1
+        n = len(batch)
+        raw = self._raw
+        raw[0].update(batch)
+        for k in range(2, self.order + 1):
+            if n >= k:
+                raw[k - 1].update(map(batch.__getitem__, map(slice, range(n - k + 1), range(k, n + 1))))
+        self._clean = False
+
+    def _tidy(self) -> None:
+        """Drop the n-grams that straddle a batch separator."""
+        if self._clean:
+            return
+        for table in self._raw:
+            for gram in [g for g in table if _SEP in g]:
+                del table[gram]
+        self._clean = True
+
+    def _add_raw(self, tables: list[dict], chars: int, lines: int) -> None:
+        for mine, theirs in zip(self._raw, tables):
+            mine.update(theirs)
+        self.chars += chars
+        self.lines += lines
+        self._clean = False
+
+    # -- reading out -------------------------------------------------------
+
+    def ngrams(self, k: int) -> dict[str, int]:
+        """The k-grams with their counts, those below ``min_count`` left out."""
+        if not 1 <= k <= self.order:
+            raise NlpZeroError(f"order {k} is not counted (1..{self.order})")
+        self._tidy()
+        table = self._raw[k - 1]
+        if self.min_count <= 1:
+            return dict(table)
+        m = self.min_count
+        return {g: c for g, c in table.items() if c >= m}
+
+    def total(self, k: int = 1) -> int:
+        """Number of k-gram occurrences counted (before pruning)."""
+        self._tidy()
+        return sum(self._raw[k - 1].values())
+
+    def __getitem__(self, gram: str) -> int:
+        if not 1 <= len(gram) <= self.order or _SEP in gram:
+            return 0
+        c = self._raw[len(gram) - 1].get(gram, 0)
+        return c if c >= self.min_count else 0
+
+    def __contains__(self, gram: str) -> bool:
+        return self[gram] > 0
+
+    def __len__(self) -> int:
+        return sum(len(self.ngrams(k)) for k in range(1, self.order + 1))
+
+    def __iter__(self) -> Iterator[str]:
+        for k in range(1, self.order + 1):
+            yield from sorted(self.ngrams(k))
+
+    def most_common(self, n: int | None = None, order: int | None = None) -> list[tuple[str, int]]:
+        """The ``n`` most frequent n-grams (of one order, or of all), ties by n-gram."""
+        orders = [order] if order else range(1, self.order + 1)
+        items = [kv for k in orders for kv in self.ngrams(k).items()]
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
+        return items if n is None else items[:n]
+
+    def __add__(self, other: "NgramCounter") -> "NgramCounter":
+        if not isinstance(other, NgramCounter):
+            return NotImplemented
+        total = NgramCounter(max(self.order, other.order), max(self.min_count, other.min_count))
+        for part in (self, other):
+            part._tidy()
+            total._add_raw(part._raw, part.chars, part.lines)
+        total._tidy()
+        return total
+
+    def merge(self, other: "NgramCounter") -> None:
+        """Add ``other``'s counts into this counter (orders beyond ours are ignored)."""
+        other._tidy()
+        self._add_raw(other._raw[: self.order], other.chars, other.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NgramCounter):
+            return NotImplemented
+        return (self.order, self.chars) == (other.order, other.chars) and all(
+            self.ngrams(k) == other.ngrams(k) for k in range(1, self.order + 1))
+
+    def __repr__(self) -> str:
+        return f"NgramCounter(order={self.order}, min_count={self.min_count}, chars={self.chars})"
+
+    # -- files -------------------------------------------------------------
+
+    def save(self, path: str) -> None:
+        """Write the counts (pruned at ``min_count``) in the documented text format."""
+        with atomic_write(path) as f:
+            f.write(f"{FORMAT_HEADER}\n#order {self.order}\n#min_count {self.min_count}\n"
+                    f"#chars {self.chars}\n#lines {self.lines}\n")
+            for k in range(1, self.order + 1):
+                rows = sorted((readable(g), c) for g, c in self.ngrams(k).items())
+                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in rows)
+
+    @classmethod
+    def load(cls, path: str) -> "NgramCounter":
+        """Read a file written by :meth:`save`."""
+        try:
+            with open(path, encoding="utf-8-sig", newline=None) as f:
+                return cls._parse(f, path)
+        except UnicodeDecodeError as e:
+            raise FormatError(path, f"not UTF-8 text ({e.reason})") from None
+        except OSError as e:
+            from .corpus import _os_cause
+
+            raise FormatError(path, _os_cause(e)) from None
+
+    @classmethod
+    def _parse(cls, f, path: str) -> "NgramCounter":
+        header: dict[str, int] = {}
+        first = f.readline().rstrip("\n")
+        if first != FORMAT_HEADER:
+            raise FormatError(path, f"not an nlp-zero counts file (first line should be {FORMAT_HEADER!r})", 1)
+        lineno = 1
+        line = ""
+        for line in f:
+            lineno += 1
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].rstrip("\n").partition(" ")
+            if not value.isdigit():
+                raise FormatError(path, f"bad header line {line.strip()!r}", lineno)
+            header[key] = int(value)
+        else:
+            line = ""
+        for key in ("order", "min_count", "chars"):
+            if key not in header:
+                raise FormatError(path, f"header has no #{key} line", lineno)
+        try:
+            counter = cls(header["order"], header["min_count"])
+        except NlpZeroError as e:
+            raise FormatError(path, str(e)) from None
+        counter.chars = header["chars"]
+        counter.lines = header.get("lines", 0)
+        tables = counter._raw
+        order = counter.order
+        while line:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                raise FormatError(path, "expected 'order<TAB>ngram<TAB>count'", lineno)
+            k, gram, c = parts
+            gram = from_readable(gram)
+            if not (k.isdigit() and c.isdigit()) or not gram or int(c) < 1:
+                raise FormatError(path, "order and count must be positive whole numbers", lineno)
+            k_ = int(k)
+            if len(gram) != k_ or k_ > order or any(ch.isspace() for ch in gram):
+                raise FormatError(path, f"n-gram {gram!r} does not fit order {k} of a {order}-gram file", lineno)
+            if gram in tables[k_ - 1]:
+                raise FormatError(path, f"n-gram {gram!r} listed twice", lineno)
+            tables[k_ - 1][gram] = int(c)
+            line = f.readline()
+            lineno += 1
+        return counter
+
+    @classmethod
+    def merge_files(cls, paths: Iterable[str], min_count: int | None = None) -> "NgramCounter":
+        """Add up saved count files; prune at ``min_count`` (default: the largest of theirs)."""
+        total: NgramCounter | None = None
+        for path in paths:
+            part = cls.load(path)
+            total = part if total is None else total + part
+        if total is None:
+            raise NlpZeroError("no count files to merge")
+        if min_count is not None:
+            if min_count < 1:
+                raise NlpZeroError(f"min_count must be at least 1, not {min_count}")
+            total.min_count = min_count
+        return total
+
+
+# -- batching and workers ---------------------------------------------------
+
+
+def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """Join lines into texts of about a million characters: ``(text, number of lines)``.
+
+    Line ends are chunk boundaries, so counting a joined text is the same as
+    counting its lines one by one, with far fewer calls.
+    """
+    buf: list[str] = []
+    size = 0
+    for line in lines:
+        buf.append(line)
+        size += len(line) + 1
+        if size >= _BATCH_CHARS:
+            yield "\n".join(buf), len(buf)
+            buf = []
+            size = 0
+    if buf:
+        yield "\n".join(buf), len(buf)
+
+
+def _worker(order: int, todo, done) -> None:
+    """A counting process: count texts from ``todo`` until None, then report."""
+    counter = NgramCounter(order)
+    for text in iter(todo.get, None):
+        counter._count_text(text)
+    counter._tidy()
+    done.put((counter._raw, counter.chars))
