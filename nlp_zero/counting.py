@@ -5,11 +5,17 @@ statistical chunks of the text (:func:`nlp_zero.text.stat_chunks`: Han runs
 with each Latin/digit run replaced by one class symbol).  N-grams never cross
 punctuation, spaces or line ends.
 
-How it stays fast in pure Python: chunks are batched into one string joined by
-a separator that never occurs inside a chunk, and each order is counted with a
-single ``Counter.update`` over ``map`` of string slices -- all C code, no
-per-character Python loop.  N-grams that straddle a separator are dropped
-when the counts are read out.
+How it stays fast in pure Python: lines are batched into texts of about a
+million characters; the chunks of a text are joined by a separator that never
+occurs inside a chunk, and each order k is counted with one
+``Counter.update`` over ``re.findall('(?=([^SEP]{k}))', batch)`` -- the
+overlapping k-grams that contain no separator, found and counted in C code
+with no per-character Python loop.
+
+Parallel counting partitions the *orders*, not the text: every worker sees
+every batch and counts only its own orders, so the workers' tables are
+disjoint and nothing has to be merged (``jobs`` beyond ``order`` are not
+used).
 
 Exactness and ``min_count``: the counts kept while training are the raw ones,
 so ``update`` can be called again and again (additive training) and two
@@ -45,8 +51,10 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
+import re
 from collections import Counter
 from typing import Iterable, Iterator
 
@@ -81,43 +89,53 @@ class NgramCounter:
         self.lines = 0
         # _raw[k-1]: raw counts of k-grams, possibly with separator-straddling junk
         self._raw: list[Counter] = [Counter() for _ in range(order)]
-        self._clean = True  # no separator-straddling junk in _raw
 
     # -- counting ----------------------------------------------------------
 
     def update(self, lines: Iterable[str]) -> None:
         """Count the n-grams of ``lines`` (additive: call as often as you like)."""
+        orders = range(1, self.order + 1)
         for text, n_lines in _texts(lines):
             self.lines += n_lines
-            self._count_text(text)
+            self.chars += _count_text(self._raw, text, orders)
 
     def count(self, lines: Iterable[str], jobs: int = 1, progress: bool = False) -> "NgramCounter":
         """Like :meth:`update`, with ``jobs`` worker processes and optional progress.
 
-        This process reads the lines and hands batches of text to the
-        workers, which chunk and count them; their raw counts are added up at
-        the end, so the result equals a one-process count exactly.
+        This process reads the lines; each worker counts a share of the
+        orders over all of them (orders are dealt out so that the work, which
+        grows with the order, is balanced).  The result equals a one-process
+        count exactly.
         """
         if progress:
             lines = Progress("counting", lines).wrap(lines)
-        if jobs <= 1:
+        groups = _deal_orders(self.order, jobs)
+        if len(groups) <= 1:
             self.update(lines)
             return self
         ctx = multiprocessing.get_context("spawn")
-        todo = ctx.Queue(maxsize=2 * jobs)
         done = ctx.Queue()
-        workers = [ctx.Process(target=_worker, args=(self.order, todo, done), daemon=True) for _ in range(jobs)]
+        queues = [ctx.Queue(maxsize=4) for _ in groups]
+        workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
+                   for g, q in zip(groups, queues)]
         for w in workers:
             w.start()
         try:
             for text, n_lines in _texts(lines):
                 self.lines += n_lines
-                todo.put(text)
-            for _ in workers:
-                todo.put(None)
+                for q in queues:
+                    q.put(text)
+            for q in queues:
+                q.put(None)
+            chars = 0
             for _ in workers:  # collect before joining: results travel through a pipe
                 tables, chars = done.get()
-                self._add_raw(tables, chars, 0)
+                for k, table in tables.items():
+                    if self._raw[k - 1]:
+                        self._raw[k - 1].update(table)
+                    else:
+                        self._raw[k - 1] = table
+            self.chars += chars
             for w in workers:
                 w.join()
         finally:
@@ -126,36 +144,11 @@ class NgramCounter:
                     w.terminate()
         return self
 
-    def _count_text(self, text: str) -> None:
-        """Count the n-grams in the chunks of ``text`` (any number of lines)."""
-        chunks = stat_chunks(text)
-        if not chunks:
-            return
-        batch = _SEP.join(chunks)
-        self.chars += len(batch) - len(chunks) + 1
-        n = len(batch)
-        raw = self._raw
-        raw[0].update(batch)
-        for k in range(2, self.order + 1):
-            if n >= k:
-                raw[k - 1].update(map(batch.__getitem__, map(slice, range(n - k + 1), range(k, n + 1))))
-        self._clean = False
-
-    def _tidy(self) -> None:
-        """Drop the n-grams that straddle a batch separator."""
-        if self._clean:
-            return
-        for table in self._raw:
-            for gram in [g for g in table if _SEP in g]:
-                del table[gram]
-        self._clean = True
-
     def _add_raw(self, tables: list[dict], chars: int, lines: int) -> None:
         for mine, theirs in zip(self._raw, tables):
             mine.update(theirs)
         self.chars += chars
         self.lines += lines
-        self._clean = False
 
     # -- reading out -------------------------------------------------------
 
@@ -163,7 +156,6 @@ class NgramCounter:
         """The k-grams with their counts, those below ``min_count`` left out."""
         if not 1 <= k <= self.order:
             raise NlpZeroError(f"order {k} is not counted (1..{self.order})")
-        self._tidy()
         table = self._raw[k - 1]
         if self.min_count <= 1:
             return dict(table)
@@ -172,7 +164,6 @@ class NgramCounter:
 
     def total(self, k: int = 1) -> int:
         """Number of k-gram occurrences counted (before pruning)."""
-        self._tidy()
         return sum(self._raw[k - 1].values())
 
     def __getitem__(self, gram: str) -> int:
@@ -203,14 +194,11 @@ class NgramCounter:
             return NotImplemented
         total = NgramCounter(max(self.order, other.order), max(self.min_count, other.min_count))
         for part in (self, other):
-            part._tidy()
             total._add_raw(part._raw, part.chars, part.lines)
-        total._tidy()
         return total
 
     def merge(self, other: "NgramCounter") -> None:
         """Add ``other``'s counts into this counter (orders beyond ours are ignored)."""
-        other._tidy()
         self._add_raw(other._raw[: self.order], other.chars, other.lines)
 
     def __eq__(self, other: object) -> bool:
@@ -331,10 +319,41 @@ def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
         yield "\n".join(buf), len(buf)
 
 
-def _worker(order: int, todo, done) -> None:
-    """A counting process: count texts from ``todo`` until None, then report."""
-    counter = NgramCounter(order)
+def _count_text(tables: list[Counter], text: str, orders: Iterable[int]) -> int:
+    """Count the k-grams (k in ``orders``) inside the chunks of ``text``; return its symbol count."""
+    chunks = stat_chunks(text)
+    if not chunks:
+        return 0
+    batch = _SEP.join(chunks)
+    for k in orders:
+        if k == 1:
+            tables[0].update("".join(chunks))
+        else:
+            tables[k - 1].update(_ngram_re(k).findall(batch))
+    return len(batch) - len(chunks) + 1
+
+
+@functools.lru_cache(maxsize=None)
+def _ngram_re(k: int) -> re.Pattern:
+    """Overlapping k-grams that contain no separator (a zero-width lookahead)."""
+    return re.compile(f"(?=([^{_SEP}]{{{k}}}))")
+
+
+def _deal_orders(order: int, jobs: int) -> list[list[int]]:
+    """Deal orders 1..order to at most ``jobs`` groups, balancing cost ~ k (order 1 ~ free)."""
+    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, order)))]
+    load = [0.0] * len(groups)
+    for k in range(order, 0, -1):  # largest first, each to the least-loaded group
+        i = min(range(len(groups)), key=lambda j: (load[j], j))
+        groups[i].append(k)
+        load[i] += k if k > 1 else 0.3
+    return [sorted(g) for g in groups if g]
+
+
+def _worker(order: int, orders: list[int], todo, done) -> None:
+    """A counting process: count ``orders`` in texts from ``todo`` until None, then report."""
+    tables = [Counter() for _ in range(order)]
+    chars = 0
     for text in iter(todo.get, None):
-        counter._count_text(text)
-    counter._tidy()
-    done.put((counter._raw, counter.chars))
+        chars += _count_text(tables, text, orders)
+    done.put(({k: tables[k - 1] for k in orders}, chars))

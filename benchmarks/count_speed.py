@@ -1,0 +1,99 @@
+"""Counting speed and memory on the big laws corpus, against a bare-Counter floor.
+
+    python benchmarks/count_speed.py [--corpus PATH] [--order 4] [--min-count 2]
+
+Each configuration runs in a fresh process so its peak RSS is its own:
+
+* ``nlp_zero`` with ``jobs=1`` and ``jobs=2``: read the compressed corpus,
+  decode, chunk, count orders 1..n exactly, prune at min_count;
+* the *floor*: a bare ``collections.Counter`` over the very same n-grams,
+  prepared in memory beforehand, so only the counting itself is timed.
+
+Printed: wall time, characters per second, peak RSS (the main process, and
+for jobs=2 the largest worker), and the ratio of our time to the floor's.
+The machine is shared and noisy: compare the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "corpora" / "laws_prc.txt.xz"
+
+RUN_NLP_ZERO = r"""
+import json, resource, sys, time
+from nlp_zero import Corpus, NgramCounter
+path, order, min_count, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+chars = 0
+def lines():
+    global chars
+    for line in Corpus(path):
+        chars += len(line) + 1
+        yield line
+t = time.perf_counter()
+counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
+sizes = [len(counter.ngrams(k)) for k in range(1, order + 1)]
+elapsed = time.perf_counter() - t
+print(json.dumps({"seconds": elapsed, "chars": chars, "kept": sizes,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+RUN_FLOOR = r"""
+import json, sys, time
+from collections import Counter
+from nlp_zero import Corpus
+from nlp_zero.text import stat_chunks
+path, order = sys.argv[1], int(sys.argv[2])
+chunks = [c for line in Corpus(path) for c in stat_chunks(line)]
+seconds = 0.0
+for k in range(1, order + 1):
+    grams = [c[i:i + k] for c in chunks for i in range(len(c) - k + 1)]
+    t = time.perf_counter()
+    Counter(grams)
+    seconds += time.perf_counter() - t
+    del grams
+print(json.dumps({"seconds": seconds}))
+"""
+
+
+def run(code: str, *args: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(DEFAULT_CORPUS))
+    ap.add_argument("--order", type=int, default=4)
+    ap.add_argument("--min-count", type=int, default=2)
+    args = ap.parse_args()
+    if not Path(args.corpus).exists():
+        sys.exit(f"corpus not found: {args.corpus}")
+    print(f"corpus {args.corpus}, orders 1-{args.order}, min_count {args.min_count}, python {sys.version.split()[0]}")
+    floor = run(RUN_FLOOR, args.corpus, str(args.order))
+    rows = []
+    for jobs in (1, 2):
+        r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs))
+        rows.append((jobs, r))
+    print(f"{'run':<22}{'seconds':>9}{'Mchar/s':>9}{'x floor':>9}{'RSS MB':>9}{'worker RSS':>12}")
+    print(f"{'bare Counter (floor)':<22}{floor['seconds']:>9.1f}{'':>9}{1.0:>9.2f}")
+    for jobs, r in rows:
+        rate = r["chars"] / r["seconds"] / 1e6
+        worker = f"{r['child_rss_mb']:.0f}" if jobs > 1 else "-"
+        print(f"{'nlp_zero jobs=' + str(jobs):<22}{r['seconds']:>9.1f}{rate:>9.2f}"
+              f"{r['seconds'] / floor['seconds']:>9.2f}{r['rss_mb']:>9.0f}{worker:>12}")
+    r = rows[0][1]
+    print(f"{r['chars']:,} characters read; n-grams kept per order: {', '.join(f'{n:,}' for n in r['kept'])}")
+
+
+if __name__ == "__main__":
+    main()
