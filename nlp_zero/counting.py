@@ -102,9 +102,9 @@ class NgramCounter:
     def count(self, lines: Iterable[str], jobs: int = 1, progress: bool = False) -> "NgramCounter":
         """Like :meth:`update`, with ``jobs`` worker processes and optional progress.
 
-        This process reads the lines; each worker counts a share of the
-        orders over all of them (orders are dealt out so that the work, which
-        grows with the order, is balanced).  The result equals a one-process
+        This process reads the lines; it and ``jobs - 1`` workers each count a
+        share of the orders over all of them (orders are dealt out so that the
+        work, which grows with the order, is balanced).  The result equals a one-process
         count exactly.
         """
         if progress:
@@ -113,11 +113,13 @@ class NgramCounter:
         if len(groups) <= 1:
             self.update(lines)
             return self
+        # This process counts the first group itself while it feeds the others.
+        mine, theirs = groups[0], groups[1:]
         ctx = multiprocessing.get_context("spawn")
         done = ctx.Queue()
-        queues = [ctx.Queue(maxsize=4) for _ in groups]
+        queues = [ctx.Queue(maxsize=4) for _ in theirs]
         workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
-                   for g, q in zip(groups, queues)]
+                   for g, q in zip(theirs, queues)]
         for w in workers:
             w.start()
         try:
@@ -125,17 +127,16 @@ class NgramCounter:
                 self.lines += n_lines
                 for q in queues:
                     q.put(text)
+                self.chars += _count_text(self._raw, text, mine)
             for q in queues:
                 q.put(None)
-            chars = 0
             for _ in workers:  # collect before joining: results travel through a pipe
-                tables, chars = done.get()
+                tables, _chars = done.get()
                 for k, table in tables.items():
                     if self._raw[k - 1]:
                         self._raw[k - 1].update(table)
                     else:
                         self._raw[k - 1] = table
-            self.chars += chars
             for w in workers:
                 w.join()
         finally:
