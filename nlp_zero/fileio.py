@@ -16,6 +16,12 @@ import tempfile
 from typing import IO, Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
     """Open ``path`` for writing UTF-8 text, atomically.  ``-`` is stdout."""
@@ -26,6 +32,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
             yield f
             f.flush()
