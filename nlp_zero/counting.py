@@ -51,10 +51,13 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing
 import re
+import signal
+import threading
 from collections import Counter
 from typing import Iterable, Iterator
 
@@ -94,6 +97,7 @@ class NgramCounter:
 
     def update(self, lines: Iterable[str]) -> None:
         """Count the n-grams of ``lines`` (additive: call as often as you like)."""
+        _check_lines(lines)
         orders = range(1, self.order + 1)
         for text, n_lines in _texts(lines):
             self.lines += n_lines
@@ -107,6 +111,7 @@ class NgramCounter:
         work, which grows with the order, is balanced).  The result equals a one-process
         count exactly.
         """
+        _check_lines(lines)
         if progress:
             lines = Progress("counting", lines).wrap(lines)
         groups = _deal_orders(self.order, jobs)
@@ -120,8 +125,9 @@ class NgramCounter:
         queues = [ctx.Queue(maxsize=4) for _ in theirs]
         workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
                    for g, q in zip(theirs, queues)]
-        for w in workers:
-            w.start()
+        with _children_ignore_sigint():
+            for w in workers:
+                w.start()
         try:
             for text, n_lines in _texts(lines):
                 self.lines += n_lines
@@ -139,6 +145,12 @@ class NgramCounter:
                         self._raw[k - 1] = table
             for w in workers:
                 w.join()
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM, an input error): texts still queued for
+            # workers that are gone must not keep this process from exiting.
+            for q in queues + [done]:
+                q.cancel_join_thread()
+            raise
         finally:
             for w in workers:
                 if w.is_alive():
@@ -248,7 +260,7 @@ class NgramCounter:
             if not line.startswith("#"):
                 break
             key, _, value = line[1:].rstrip("\n").partition(" ")
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):  # str.isdigit() alone accepts '²'
                 raise FormatError(path, f"bad header line {line.strip()!r}", lineno)
             header[key] = int(value)
         else:
@@ -270,7 +282,7 @@ class NgramCounter:
                 raise FormatError(path, "expected 'order<TAB>ngram<TAB>count'", lineno)
             k, gram, c = parts
             gram = from_readable(gram)
-            if not (k.isdigit() and c.isdigit()) or not gram or int(c) < 1:
+            if not (k.isascii() and c.isascii() and k.isdigit() and c.isdigit()) or not gram or int(c) < 1:
                 raise FormatError(path, "order and count must be positive whole numbers", lineno)
             k_ = int(k)
             if len(gram) != k_ or k_ > order or any(ch.isspace() for ch in gram):
@@ -301,6 +313,32 @@ class NgramCounter:
 # -- batching and workers ---------------------------------------------------
 
 
+@contextlib.contextmanager
+def _children_ignore_sigint() -> Iterator[None]:
+    """Start processes with SIGINT ignored from their first instruction.
+
+    Ctrl-C reaches the whole process group; a worker still starting up would
+    otherwise print "Fatal Python error" or a traceback.  The parent handles
+    Ctrl-C and terminates the workers.  (An ignored signal stays ignored across
+    exec, and Python then installs no KeyboardInterrupt handler.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _check_lines(lines: object) -> None:
+    """A single string is a mistake for a list of lines: it would be counted character by character."""
+    if isinstance(lines, (str, bytes)):
+        raise TypeError(f"lines must be an iterable of strings, not one {type(lines).__name__} "
+                        "(wrap a single text in a list)")
+
+
 def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
     """Join lines into texts of about a million characters: ``(text, number of lines)``.
 
@@ -327,11 +365,39 @@ def _count_text(tables: list[Counter], text: str, orders: Iterable[int]) -> int:
         return 0
     batch = _SEP.join(chunks)
     for k in orders:
-        if k == 1:
-            tables[0].update("".join(chunks))
-        else:
-            tables[k - 1].update(_ngram_re(k).findall(batch))
+        _count_batch(tables[k - 1], batch, k)
     return len(batch) - len(chunks) + 1
+
+
+def _count_batch(table: Counter, batch: str, k: int) -> None:
+    """Add the k-grams of a separator-joined batch of chunks to ``table``."""
+    if k == 1:
+        table.update(batch.replace(_SEP, ""))
+    else:
+        table.update(_ngram_re(k).findall(batch))
+
+
+def ngram_counts(chunks: Iterable[str], k: int) -> Counter:
+    """Exact counts of the k-grams inside ``chunks`` (strings already in symbol form).
+
+    The counting core of :class:`NgramCounter`, for learners that keep their
+    own chunk multiset (pass a chunk once per time it was seen).
+
+    >>> ngram_counts(['葡萄皮', '葡萄'], 2)
+    Counter({'葡萄': 2, '萄皮': 1})
+    """
+    table: Counter = Counter()
+    buf: list[str] = []
+    size = 0
+    for chunk in chunks:
+        buf.append(chunk)
+        size += len(chunk) + 1
+        if size >= _BATCH_CHARS:
+            _count_batch(table, _SEP.join(buf), k)
+            buf, size = [], 0
+    if buf:
+        _count_batch(table, _SEP.join(buf), k)
+    return table
 
 
 @functools.lru_cache(maxsize=None)
@@ -353,6 +419,9 @@ def _deal_orders(order: int, jobs: int) -> list[list[int]]:
 
 def _worker(order: int, orders: list[int], todo, done) -> None:
     """A counting process: count ``orders`` in texts from ``todo`` until None, then report."""
+    # Ctrl-C reaches the whole process group; the parent alone handles it (and
+    # terminates the workers), so a worker must not print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     tables = [Counter() for _ in range(order)]
     chars = 0
     for text in iter(todo.get, None):

@@ -57,11 +57,12 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from typing import Iterable, Iterator
+from itertools import chain, repeat
+from typing import Iterable
 
+from .counting import ngram_counts
 from .errors import FormatError, InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon
@@ -70,8 +71,6 @@ from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 log = logging.getLogger(__name__)
 
 FORMAT_HEADER = "#nlp-zero wordfinder 1"
-_SEP = "\n"  # never inside a chunk
-_BATCH_CHARS = 1 << 20
 _LN2 = math.log(2)
 
 
@@ -230,26 +229,9 @@ class WordFinder:
 
     # -- discovery ---------------------------------------------------------
 
-    def _batches(self, items: list[tuple[str, int]]) -> Iterator[str]:
-        """The corpus again, chunk by chunk as often as seen, in texts of ~1M symbols."""
-        batch: list[str] = []
-        size = 0
-        for chunk, m in items:
-            batch.extend([chunk] * m)
-            size += (len(chunk) + 1) * m
-            if size >= _BATCH_CHARS:
-                yield _SEP.join(batch)
-                batch, size = [], 0
-        if batch:
-            yield _SEP.join(batch)
-
     def _count(self, items: list[tuple[str, int]], k: int) -> Counter:
-        """Exact counts of all k-grams (hot loop in C: a regex over joined chunks)."""
-        pattern = re.compile(f"(?=([^{_SEP}]{{{k}}}))")
-        counts: Counter = Counter()
-        for text in self._batches(items):
-            counts.update(pattern.findall(text))
-        return counts
+        """Exact counts of all k-grams of the corpus (each chunk as often as it was seen)."""
+        return ngram_counts(chain.from_iterable(repeat(chunk, m) for chunk, m in items), k)
 
     def find(self) -> Lexicon:
         """Score every n-gram, segment the corpus, return the words with their counts.
@@ -293,7 +275,6 @@ class _ScoreModel:
 
     def __init__(self, finder: WordFinder, items: list[tuple[str, int]]):
         K = finder.order
-        log_ = math.log
         cur = finder._count(items, 1)
         self.unigrams = dict(cur)
         n = self.n = sum(cur.values())
