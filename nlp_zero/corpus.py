@@ -122,7 +122,7 @@ class Corpus:
             self._bytes_done += self._size(path)
             self._current = None
         if self.skipped_lines:
-            log.warning("left out %d undecodable line(s)", self.skipped_lines)
+            log.warning("left out %d undecodable line(s) (--errors skip)", self.skipped_lines)
 
     def total_bytes(self) -> int | None:
         """Size on disk of all inputs (None when stdin is among them)."""
@@ -263,10 +263,12 @@ class Corpus:
         pieces = []
         while len(text) > limit:
             cut = limit
-            # move the cut back to the start of the block that straddles it
-            for m in _BLOCK_RE.finditer(text, max(0, limit - 4096), limit + 1):
+            # move the cut back to the start of the block that straddles it; a
+            # match at the window's start may begin mid-block: then cut hard at the limit
+            lo = max(0, limit - 4096)
+            for m in _BLOCK_RE.finditer(text, lo, limit + 1):
                 if m.end() > limit:
-                    cut = m.start() if m.start() > 0 else limit
+                    cut = m.start() if m.start() > lo else limit
                     break
             pieces.append(text[:cut])
             text = text[cut:]

@@ -27,3 +27,12 @@ class InputError(NlpZeroError):
 
 class FormatError(InputError):
     """A saved file (counts, lexicon, templates) that does not parse."""
+
+
+class OutputError(NlpZeroError):
+    """An output that cannot be written (no such directory, a directory, disk full): ``path: cause``."""
+
+    def __init__(self, path: str, cause: str):
+        self.path = path
+        self.cause = cause
+        super().__init__(f"{path}: {cause}")

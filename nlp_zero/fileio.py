@@ -4,22 +4,36 @@ A writer never leaves a partial file behind: text goes to a temporary file in
 the destination's directory, which is renamed over the destination only when
 everything was written (``os.replace`` is atomic on POSIX and Windows).  If
 anything fails -- an exception, Ctrl-C -- the temporary file is removed and a
-previous file of the same name is left untouched.
+previous file of the same name is left untouched.  A destination that cannot
+be written (no such directory, a directory, no permission, disk full) or text
+that is not encodable as UTF-8 (a lone surrogate) is an :class:`OutputError`
+naming the path: one line for the user, never a traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from typing import IO, Iterator
+
+from .errors import OutputError
+
+# Errors of a write inside the ``with`` body that concern the output itself.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 
 
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _cause(e: OSError) -> str:
+    return e.strerror.lower() if e.strerror else str(e)
 
 
 @contextlib.contextmanager
@@ -29,16 +43,54 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise OutputError(path, "is a directory")
+    if mode is not None and not stat.S_ISREG(mode):
+        # /dev/null, a FIFO, a terminal: write to it; renaming over it would replace the device.
+        try:
+            f = open(path, "w", encoding="utf-8", newline=newline)
+        except OSError as e:
+            raise OutputError(path, _cause(e)) from None
+        try:
+            with f:
+                yield f
+        except OSError as e:
+            if e.errno not in _WRITE_ERRNOS:
+                raise
+            raise OutputError(path, _cause(e)) from None
+        return
+    # Through a symbolic link, the file it points to is replaced (not the link).
+    real = os.path.realpath(path) if os.path.islink(path) else path
+    directory = os.path.dirname(os.path.abspath(real))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(real) + ".", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise OutputError(path, f"cannot write here ({_cause(e)})") from None
+    in_body = False  # an OSError of the caller's own (e.g. reading an input) is not ours to rename
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
-            yield f
+            try:
+                in_body = True
+                yield f
+                in_body = False
+            except UnicodeEncodeError as e:
+                bad = e.object[e.start:e.end] if isinstance(e.object, str) else ""
+                raise OutputError(path, f"cannot write {bad!r} as UTF-8 ({e.reason})") from None
+            except OSError as e:
+                if e.errno not in _WRITE_ERRNOS:
+                    raise
+                raise OutputError(path, _cause(e)) from None
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, real)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not in_body:  # chmod, flush, fsync, close or rename failed
+            raise OutputError(path, _cause(exc)) from None
         raise
