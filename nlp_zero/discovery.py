@@ -63,8 +63,8 @@ from itertools import chain, repeat
 from typing import Iterable
 
 from .counting import ngram_counts
-from .errors import FormatError, InputError, NlpZeroError
-from .fileio import atomic_write
+from .errors import FormatError, NlpZeroError
+from .fileio import atomic_write, read_saved, whole_number
 from .lexicon import Lexicon
 from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
@@ -160,6 +160,8 @@ class WordFinder:
 
     def train(self, lines: Iterable[str]) -> WordFinder:
         """Add the chunks of ``lines`` to the state (additive; call again with more text)."""
+        if isinstance(lines, (str, bytes)):
+            raise TypeError("lines must be an iterable of strings, not one string (wrap a single text in a list)")
         update = self.chunks.update
         n = 0
         for line in lines:
@@ -201,30 +203,37 @@ class WordFinder:
 
     @classmethod
     def load(cls, path: str) -> WordFinder:
-        """Read a state written by :meth:`save`."""
-        try:
-            f = open(path, encoding="utf-8")
-        except OSError as e:
-            raise InputError(path, e.strerror or str(e)) from None
-        with f:
-            try:
-                if f.readline().rstrip("\n") != FORMAT_HEADER:
+        """Read a state written by :meth:`save` (BOM and CRLF tolerated)."""
+        header: dict[str, int] = {}
+        wf: WordFinder | None = None
+        for lineno, line in read_saved(path):
+            if lineno == 1:
+                if line != FORMAT_HEADER:
                     raise FormatError(path, f"not a word finder state (expected {FORMAT_HEADER!r})", 1)
-                header = {}
-                for lineno in (2, 3):
-                    key, _, value = f.readline().rstrip("\n").partition(" ")
-                    if key not in ("#order", "#lines") or not value.isdigit():
-                        raise FormatError(path, "bad header line", lineno)
-                    header[key] = int(value)
-                wf = cls(header["#order"])
-                wf.lines = header["#lines"]
-                for lineno, line in enumerate(f, 4):
-                    count, tab, chunk = line.rstrip("\n").partition("\t")
-                    if not tab or not count.isdigit() or not chunk:
-                        raise FormatError(path, "expected count<TAB>chunk", lineno)
-                    wf.chunks[from_readable(chunk)] += int(count)
-            except UnicodeDecodeError as e:
-                raise FormatError(path, f"not UTF-8 ({e.reason})") from None
+            elif lineno <= 3:
+                key, _, value = line.partition(" ")
+                if key not in ("#order", "#lines") or key in header or whole_number(value) is None:
+                    raise FormatError(path, f"bad header line {line!r}", lineno)
+                header[key] = int(value)
+            else:
+                if wf is None:
+                    wf = cls._from_header(path, header)
+                count, tab, chunk = line.partition("\t")
+                n = whole_number(count)
+                if not tab or n is None or not chunk or any(ch.isspace() for ch in chunk):
+                    raise FormatError(path, "expected count<TAB>chunk", lineno)
+                wf.chunks[from_readable(chunk)] += n
+        return wf if wf is not None else cls._from_header(path, header)
+
+    @classmethod
+    def _from_header(cls, path: str, header: dict[str, int]) -> WordFinder:
+        if len(header) != 2:
+            raise FormatError(path, "truncated header (needs #order and #lines)")
+        try:
+            wf = cls(header["#order"])
+        except NlpZeroError as e:
+            raise FormatError(path, str(e), 2) from None
+        wf.lines = header["#lines"]
         return wf
 
     # -- discovery ---------------------------------------------------------

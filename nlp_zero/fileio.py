@@ -94,3 +94,32 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
         if isinstance(exc, OSError) and not in_body:  # chmod, flush, fsync, close or rename failed
             raise OutputError(path, _cause(exc)) from None
         raise
+
+
+def read_saved(path: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a saved text file (counts, lexicon, learner state).
+
+    UTF-8 with or without a byte-order mark, LF or CRLF line ends (removed).
+    A file that cannot be opened or decoded is a :class:`FormatError` naming
+    the file and, for bad bytes, the line.
+    """
+    from .errors import FormatError
+
+    try:
+        f = open(path, encoding="utf-8-sig", newline="\n")  # lines end at LF only
+    except OSError as e:
+        raise FormatError(path, _cause(e)) from None
+    lineno = 0
+    with f:
+        try:
+            for lineno, line in enumerate(f, 1):
+                if line.endswith("\n"):
+                    line = line[:-2] if line.endswith("\r\n") else line[:-1]
+                yield lineno, line
+        except UnicodeDecodeError as e:
+            raise FormatError(path, f"not UTF-8 text ({e.reason})", lineno + 1) from None
+
+
+def whole_number(text: str) -> int | None:
+    """``int(text)`` for ASCII digits only ('²'.isdigit() is true), else None."""
+    return int(text) if text.isascii() and text.isdigit() else None

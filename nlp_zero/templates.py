@@ -57,7 +57,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from .errors import FormatError, InputError
+from .errors import FormatError, InputError, NlpZeroError
 from .fileio import atomic_write
 from .text import CLASS_SYMBOLS, from_readable, readable, symbolize
 
@@ -428,7 +428,9 @@ class TemplateFinder:
     def __init__(self, tokenize: Tokenize, window: int = 5, min_count: int = 5,
                  min_pmi: float = 1.0, max_literals: int = 4, max_pairs: int = 5_000_000):
         if window < 1 or max_literals < 1 or min_count < 1:
-            raise ValueError("window, max_literals and min_count must be >= 1")
+            raise NlpZeroError("window, max_literals and min_count must be at least 1")
+        if not math.isfinite(min_pmi):
+            raise NlpZeroError(f"min_pmi must be a finite number of nats, not {min_pmi}")
         self.tokenize = tokenize
         self.window = window
         self.min_count = min_count

@@ -212,7 +212,6 @@ def test_valid_files_load(name, tmp_path):
 KNOWN_BUGS = {
     "lexicon-tsv": "lexicon.py Lexicon.load_tsv: a word with whitespace (U+0085, '#order x') raises "
                    "ValueError from Lexicon.__setitem__ instead of FormatError",
-    "wordfinder-state": "discovery.py WordFinder.load: '²'.isdigit() is True but int('²') raises ValueError",
 }
 
 

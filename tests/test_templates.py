@@ -226,3 +226,10 @@ def test_learning_is_independent_of_hash_seed(tmp_path):
                        env={"PYTHONHASHSEED": seed, "PATH": ""})
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_min_pmi_must_be_finite():
+    from nlp_zero import NlpZeroError
+
+    with pytest.raises(NlpZeroError, match="finite"):
+        TemplateFinder(str.split, min_pmi=float("nan"))
