@@ -343,7 +343,8 @@ def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
     """Join lines into texts of about a million characters: ``(text, number of lines)``.
 
     Line ends are chunk boundaries, so counting a joined text is the same as
-    counting its lines one by one, with far fewer calls.
+    counting its lines one by one, with far fewer calls.  (The line end is
+    ``_SEP``, so joined chunks are a batch ready to count.)
     """
     buf: list[str] = []
     size = 0
@@ -351,11 +352,11 @@ def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
         buf.append(line)
         size += len(line) + 1
         if size >= _BATCH_CHARS:
-            yield "\n".join(buf), len(buf)
+            yield _SEP.join(buf), len(buf)
             buf = []
             size = 0
     if buf:
-        yield "\n".join(buf), len(buf)
+        yield _SEP.join(buf), len(buf)
 
 
 def _count_text(tables: list[Counter], text: str, orders: Iterable[int]) -> int:
@@ -387,16 +388,8 @@ def ngram_counts(chunks: Iterable[str], k: int) -> Counter:
     Counter({'葡萄': 2, '萄皮': 1})
     """
     table: Counter = Counter()
-    buf: list[str] = []
-    size = 0
-    for chunk in chunks:
-        buf.append(chunk)
-        size += len(chunk) + 1
-        if size >= _BATCH_CHARS:
-            _count_batch(table, _SEP.join(buf), k)
-            buf, size = [], 0
-    if buf:
-        _count_batch(table, _SEP.join(buf), k)
+    for batch, _ in _texts(chunks):  # chunks joined by _SEP, like lines
+        _count_batch(table, batch, k)
     return table
 
 
