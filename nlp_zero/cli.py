@@ -54,8 +54,18 @@ def add_input_options(p: argparse.ArgumentParser, inputs: str = "+") -> None:
                    help="undecodable input: stop with an error (strict), replace the bad bytes, or skip the line")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_jobs_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
 
 
 def progress_enabled(args: argparse.Namespace) -> bool:
@@ -134,16 +144,294 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
 @_demo_args.run
 def _demo(args: argparse.Namespace) -> int:
     from .corpus import Corpus, demo_path
-    from .counting import NgramCounter
+    from .discovery import WordFinder
+    from .parser import Parser
+    from .templates import TemplateFinder
     from .text import readable
+    from .tokenizer import Tokenizer
 
     corpus = Corpus(demo_path())
-    print(f"Demo corpus: {demo_path()} (PRC statutes, see nlp_zero/data/README.md)")
-    counter = NgramCounter(order=4, min_count=2).count(corpus, progress=progress_enabled(args))
-    print(f"{counter.chars:,} characters in {counter.lines:,} lines")
-    for k in range(2, counter.order + 1):
-        top = counter.most_common(args.top, order=k)
-        print(f"most frequent {k}-grams: " + "  ".join(f"{readable(g)}:{c}" for g, c in top))
+    print(f"Demo corpus: {demo_path()}\n(PRC statutes, outside copyright; see nlp_zero/data/README.md)\n")
+
+    finder = WordFinder().train(corpus)
+    lexicon = finder.find()
+    stats = finder.stats
+    print(f"1. Words learned from {stats.chars:,} characters: {stats.words:,} words; the corpus costs "
+          f"{stats.bits_per_char_before:.2f} bits/char as single characters, "
+          f"{stats.bits_per_char_after:.2f} with the words.")
+    multi = [w for w in sorted(lexicon, key=lambda w: (-lexicon[w], w)) if len(w) > 1][: args.top]
+    print("   most frequent words of two or more characters:")
+    print("   " + "  ".join(f"{readable(w)}:{lexicon[w]}" for w in multi) + "\n")
+
+    tokenizer = Tokenizer(lexicon)
+    print("2. Segmentation with the learned lexicon:")
+    for sentence in _DEMO_SENTENCES:
+        print("   " + " / ".join(t for t in tokenizer.lcut(sentence) if not t.isspace()))
+    print()
+
+    templates = TemplateFinder(tokenizer.lcut).train(corpus).find(corpus)
+    top = templates.most_common(args.top, trivial=False)
+    print(f"3. Sentence templates: {len(templates):,} learned; the most frequent:")
+    print("   " + "  ".join(f"{t}:{c}" for t, c in top) + "\n")
+
+    tree = Parser(templates, tokenizer.lcut).parse(_DEMO_SENTENCES[0])
+    print("4. Structure of the first sentence (nested templates):")
+    print("   " + tree.bracket())
+    print("\n".join("   " + line for line in tree.pretty().splitlines()))
+    return 0
+
+
+_DEMO_SENTENCES = (
+    "当事人对人民法院的判决不服的，可以向上一级人民法院提起上诉。",
+    "公司应当依法纳税，并接受政府及社会公众的监督。",
+    "违反本法规定，构成犯罪的，依法追究刑事责任。",
+)
+
+
+# --------------------------------------------------------------------------
+# cut (tokenizer: segment text with a lexicon)
+
+
+@command("cut", help="segment text into words with a lexicon (unigram Viterbi); reads stdin when no INPUT is given")
+def _cut_args(p: argparse.ArgumentParser) -> None:
+    add_input_options(p, inputs="*")
+    p.add_argument("-l", "--lexicon", required=True, metavar="LEXICON",
+                   help="jieba-format dictionary 'word [freq [tag]]' (e.g. written by 'nlp-zero discover')")
+    p.add_argument("-d", "--delimiter", default="  ", metavar="DELIM",
+                   help="text format: string between words (default two spaces, as SIGHAN gold files)")
+    p.add_argument("--format", default="text", choices=("text", "jsonl"),
+                   help="text: words joined by DELIM, one line per input line, whitespace left out; "
+                        "jsonl: one JSON object per input line, {\"tokens\": [[word, start, end], ...]}, every token")
+    p.add_argument("-o", "--output", default="-", help="output file (default - : stdout), written atomically")
+    add_jobs_option(p)
+
+
+@_cut_args.run
+def _cut(args: argparse.Namespace) -> int:
+    import functools
+
+    from .fileio import atomic_write
+    from .tokenizer import Tokenizer, as_json, as_text
+
+    if not args.inputs:
+        args.inputs = ["-"]
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    tokenizer = Tokenizer(args.lexicon)
+    fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
+    lines = 0
+    with atomic_write(args.output) as out:
+        for row in tokenizer.cut_lines(open_inputs(args), jobs=args.jobs, format=fmt):
+            out.write(row + "\n")
+            lines += 1
+    say(args, f"{lines:,} lines segmented with {args.lexicon} -> {args.output}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# templates / parse (sentence templates and structure, DESIGN.md §3.6)
+
+
+@command("templates", help="learn sentence templates ([X]的[X], [X]可以[X]吗) from a corpus")
+def _templates_args(p: argparse.ArgumentParser) -> None:
+    add_input_options(p)
+    p.add_argument("-l", "--lexicon", required=True, metavar="LEXICON",
+                   help="jieba-format dictionary to tokenize with (e.g. written by 'nlp-zero discover')")
+    p.add_argument("-o", "--output", required=True, metavar="PREFIX",
+                   help="write PREFIX.templates.txt ('template<TAB>count') and PREFIX.templates.meta.json")
+    p.add_argument("--window", type=int, default=5, help="largest distance of a skip-gram pair (default 5)")
+    p.add_argument("--min-count", type=int, default=5, help="fewest occurrences of a pair or template (default 5)")
+    p.add_argument("--min-pmi", type=float, default=1.0, help="least PMI of a strong pair, in nats (default 1)")
+    p.add_argument("--max-literals", type=int, default=4, help="most words in a template (default 4)")
+    p.add_argument("--top", type=int, default=30, help="non-trivial templates to show on stdout (default 30)")
+
+
+@_templates_args.run
+def _templates(args: argparse.Namespace) -> int:
+    import json
+
+    from . import __version__
+    from .fileio import atomic_write
+    from .templates import TemplateFinder
+    from .tokenizer import Tokenizer
+
+    if min(args.window, args.min_count, args.max_literals) < 1:
+        raise UsageError("--window, --min-count and --max-literals must be at least 1")
+    tokenizer = Tokenizer(args.lexicon)
+    finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
+                            min_pmi=args.min_pmi, max_literals=args.max_literals)
+    lines = open_inputs(args)
+    if "-" in args.inputs:  # two passes over stdin: keep it
+        lines = list(lines)
+    say(args, "pass 1: word and skip-gram counts")
+    finder.train(lines)
+    if not finder.tokens:
+        from .errors import InputError
+
+        raise InputError(", ".join(args.inputs), "no words to learn templates from")
+    say(args, "pass 2: candidate templates")
+    templates = finder.find(lines)
+    out = args.output + ".templates.txt"
+    templates.save(out)
+    meta = {"version": __version__, "inputs": args.inputs, "lexicon": args.lexicon,
+            "parameters": {"window": args.window, "min_count": args.min_count, "min_pmi": args.min_pmi,
+                           "max_literals": args.max_literals},
+            "tokens": finder.tokens, "pieces": finder.pieces, "words": len(finder.words),
+            "pairs": len(finder.pairs), "pairs_discarded": finder.pairs.discarded,
+            "templates": len(templates), "entropy_nats": round(templates.entropy, 6)}
+    with atomic_write(args.output + ".templates.meta.json") as f:
+        f.write(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    trivial = sum(1 for t in templates.counts if t.trivial)
+    print(f"{finder.tokens:,} tokens in {finder.pieces:,} sentences; {len(templates):,} templates "
+          f"({trivial:,} one-word) -> {out}")
+    for t, c in templates.most_common(args.top, trivial=False):
+        print(f"{c:>8}  {t}")
+    return 0
+
+
+@command("parse", help="parse sentences into nested templates")
+def _parse_args(p: argparse.ArgumentParser) -> None:
+    add_input_options(p, inputs="*")
+    p.add_argument("-l", "--lexicon", required=True, metavar="LEXICON", help="jieba-format dictionary to tokenize with")
+    p.add_argument("-t", "--templates", required=True, metavar="TEMPLATES",
+                   help="templates file written by 'nlp-zero templates'")
+    p.add_argument("--format", default="tree", choices=("tree", "json", "bracket"),
+                   help="tree: indented tree, blank line between sentences; json: one JSON object a line; "
+                        "bracket: (苹果)的(颜色)是(什么)呢, one line each")
+    p.add_argument("-o", "--output", default="-", help="output file (default - : stdout), written atomically")
+
+
+@_parse_args.run
+def _parse(args: argparse.Namespace) -> int:
+    from .fileio import atomic_write
+    from .parser import Parser
+    from .templates import TemplateSet
+    from .tokenizer import Tokenizer
+
+    if not args.inputs:
+        args.inputs = ["-"]
+    parser = Parser(TemplateSet.load(args.templates), Tokenizer(args.lexicon).lcut)
+    render = {"tree": lambda t: t.pretty() + "\n", "json": lambda t: t.to_json(), "bracket": lambda t: t.bracket()}
+    show = render[args.format]
+    lines = 0
+    with atomic_write(args.output) as out:
+        for line in open_inputs(args):
+            out.write(show(parser.parse(line)) + "\n")
+            lines += 1
+    say(args, f"{lines:,} lines parsed with {args.templates} -> {args.output}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# discover / eval (word discovery and segmentation scoring, DESIGN.md §3.3, §5)
+
+
+@command("discover", help="learn a lexicon from raw text (minimum-entropy word discovery)")
+def _discover_args(p: argparse.ArgumentParser) -> None:
+    add_input_options(p, inputs="*")
+    p.add_argument("-o", "--output", required=True, metavar="PREFIX",
+                   help="writes PREFIX.dict.txt (jieba format), PREFIX.tsv (all scores), PREFIX.meta.json")
+    p.add_argument("-n", "--order", type=int, default=4, help="longest word, in characters (default 4)")
+    p.add_argument("--load-state", action="append", default=[], metavar="STATE",
+                   help="add a learner state saved with --save-state (repeatable: merges shards)")
+    p.add_argument("--save-state", metavar="STATE", help="also save the learner state (to merge with other shards later)")
+    p.add_argument("--top", type=int, default=0, metavar="N", help="print the N most frequent words found")
+
+
+def _sha256(path: str) -> str | None:
+    import hashlib
+
+    if path == "-":
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@_discover_args.run
+def _discover(args: argparse.Namespace) -> int:
+    import json
+
+    from .discovery import WordFinder
+    from .errors import InputError
+    from .fileio import atomic_write
+    from .text import readable
+
+    if not args.inputs and not args.load_state:
+        raise UsageError("give INPUT files (or - for stdin) or --load-state")
+    if not 1 <= args.order <= 16:
+        raise UsageError(f"--order must be between 1 and 16, got {args.order}")
+    finder = WordFinder(order=args.order)
+    inputs = []
+    for state in args.load_state:
+        finder.merge(WordFinder.load(state))
+        inputs.append({"state": state, "sha256": _sha256(state)})
+    if args.inputs:
+        corpus = open_inputs(args)
+        if progress_enabled(args):
+            from .progress import Progress
+
+            finder.train(Progress("reading", corpus).wrap(corpus))
+        else:
+            finder.train(corpus)
+        inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
+    names = ", ".join(args.inputs + args.load_state)
+    if not finder.chunks:
+        raise InputError(names, "no text to learn from (empty input)")
+    try:
+        lexicon = finder.find()
+    except NlpZeroError as e:
+        raise InputError(names, str(e)) from None
+    if args.save_state:
+        finder.save(args.save_state)
+    st = finder.stats
+    meta = {
+        "version": __version__,
+        "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
+        "parameters": {"order": args.order},
+        "inputs": inputs,
+        "lines": st.lines,
+        "chars": st.chars,
+        "words": st.words,
+        "tokens": st.tokens,
+        "bits_per_char_before": round(st.bits_per_char_before, 6),
+        "bits_per_char_after": round(st.bits_per_char_after, 6),
+    }
+    # Written last to first: the meta file marks a complete result.
+    lexicon.save(args.output + ".dict.txt")
+    lexicon.save_tsv(args.output + ".tsv")
+    with atomic_write(args.output + ".meta.json") as f:
+        f.write(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    if args.top:
+        for word in list(lexicon)[: args.top]:
+            print(f"{readable(word)}\t{lexicon[word]}")
+    say(args, f"{st.chars:,} characters -> {st.words:,} words; "
+        f"{st.bits_per_char_before:.3f} -> {st.bits_per_char_after:.3f} bits/char; "
+        f"{args.output}.dict.txt, .tsv, .meta.json")
+    return 0
+
+
+@command("eval", help="score a segmentation against a gold one (bakeoff word P/R/F1, OOV recall)")
+def _eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("gold", metavar="GOLD", help="gold segmentation: words separated by spaces, one sentence a line")
+    p.add_argument("pred", metavar="PRED", help="segmentation to score, same lines and text")
+    p.add_argument("--words", metavar="TRAINING_WORDS", help="training vocabulary, one word a line, for OOV recall")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+@_eval_args.run
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluation import evaluate_files
+
+    score = evaluate_files(args.gold, args.pred, args.words)
+    if args.json:
+        print(json.dumps(score.as_dict(), sort_keys=True))
+    else:
+        print(score.table())
     return 0
 
 
@@ -173,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")
+    elif not args.quiet:  # warnings (e.g. lines left out by --errors skip) reach the user
+        logging.basicConfig(level=logging.WARNING, format="nlp-zero: warning: %(message)s")
     _, _, run = _COMMANDS[args.command]
     try:
         return run(args)
@@ -187,14 +477,35 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as e:
+        # The system refused (disk full, I/O error, ...): one line, not a traceback.
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"nlp-zero: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+
+
+_MAIN_PID = 0  # the process that runs the command (set by console_main)
 
 
 def _terminate(signum, frame):
+    if os.getpid() != _MAIN_PID:
+        # A worker forked by multiprocessing inherits this handler.  Ctrl-C reaches the
+        # whole process group: the main process handles it and ends the workers, so a
+        # worker ignores it (dying now could leave a shared queue lock held: a hang).
+        # SIGTERM (sent by Pool.terminate() even after a successful run) ends a worker
+        # quietly; SystemExit, unlike os._exit, releases the locks it holds on the way out.
+        if signum == signal.SIGINT:
+            return
+        raise SystemExit(128 + signum)
     raise KeyboardInterrupt
 
 
 def console_main() -> None:
     """Entry point of the console script."""
-    # SIGTERM is handled like Ctrl-C so that atomic writers clean up.
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    # SIGTERM is handled like Ctrl-C so that atomic writers clean up; both are
+    # handled here so that forked workers exit without tracebacks.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     sys.exit(main())

@@ -1,0 +1,392 @@
+"""The lexicon: words with counts and scores (DESIGN.md §3.4).
+
+A :class:`Lexicon` is what word discovery produces and what the tokenizer
+uses: a dict-like map word -> count, with the unigram probability
+``p(w) = count(w) / total`` that the minimum-entropy principle is about
+(DESIGN.md §2), optional per-word scores (cohesion, expected count, ...) and
+optional part-of-speech tags kept from jieba dictionaries.
+
+Files
+-----
+* ``save``/``load``: jieba's dictionary format, one word per line,
+  ``word freq`` (or ``word freq tag`` when a tag is known), UTF-8, ``'\\n'``,
+  sorted by (-freq, word), so the file loads directly into jieba.  Class
+  symbols are written readable (``<NUM>年``).  ``load`` reads
+  ``word [freq [tag]]`` lines, tolerating a BOM, CRLF line ends, blank lines
+  and runs of spaces or tabs between fields; a missing frequency means
+  :data:`DEFAULT_COUNT`.  A malformed line raises :class:`FormatError` naming
+  the file and the line.  When a word is listed twice the later line wins (as
+  in jieba).
+* ``save_tsv``: a table with a header line: ``word``, ``count``, ``prob``,
+  then every score column in sorted order, floats written with ``%.6g``.
+
+Everything written is byte-identical for the same lexicon, whatever
+``PYTHONHASHSEED``: iteration and files follow (-count, word).
+
+>>> lex = Lexicon({'中国': 3, '人民': 2, '\\ue000年': 2})
+>>> list(lex), lex.total, lex.prob('中国')
+(['中国', '\\ue000年', '人民'], 7, 0.42857142857142855)
+>>> list(lex.diff({'中国'}))
+['\\ue000年', '人民']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import IO, Iterable, Iterator, Mapping, MutableMapping
+
+from .errors import FormatError, InputError
+from .fileio import atomic_write
+from .text import from_readable, readable
+
+#: Count given to a word whose dictionary line has no frequency.
+DEFAULT_COUNT = 1
+
+
+_SPACE_RE = re.compile(r"\s")
+
+
+def _check_word(word: object) -> str:
+    if not isinstance(word, str) or not word:
+        raise ValueError(f"a word must be a non-empty string, got {word!r}")
+    if _SPACE_RE.search(word):
+        raise ValueError(f"a word cannot contain whitespace (the file format splits on it): {word!r}")
+    return word
+
+
+def _check_count(word: str, count: object) -> int:
+    if type(count) is not int:  # anything numeric but bool and text; floats are rounded
+        if isinstance(count, (bool, str, bytes)):
+            raise TypeError(f"count of {word!r} must be a number, got {count!r}")
+        try:
+            count = round(float(count))  # the file format holds integers
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"count of {word!r} must be a finite number, got {count!r}") from None
+    if count < 0:
+        raise ValueError(f"count of {word!r} must be >= 0, got {count!r}")
+    return count
+
+
+def _fmt(x: float) -> str:
+    """Deterministic, compact float formatting for TSV files."""
+    return format(x, ".6g")
+
+
+class Lexicon(MutableMapping[str, int]):
+    """Word -> count, with probabilities, scores and jieba-format files.
+
+    ``counts`` are non-negative integers (floats, e.g. expected counts from
+    EM, are rounded).  ``scores`` maps a word to named floats (any names);
+    they are carried along by ``merge``/``diff`` and written by ``save_tsv``.
+    A word with count 0 stays listed (jieba reads it as "never a word").
+    """
+
+    def __init__(self, counts: Mapping[str, int] | None = None,
+                 scores: Mapping[str, Mapping[str, float]] | None = None):
+        self._counts: dict[str, int] = {}
+        self._total = 0
+        self._order: list[str] | None = None
+        #: word -> {score name: value}
+        self.scores: dict[str, dict[str, float]] = {}
+        #: word -> part-of-speech tag read from a jieba dictionary
+        self.tags: dict[str, str] = {}
+        if counts:
+            for word, count in counts.items():
+                self[word] = count
+        if scores:
+            for word, row in scores.items():
+                self.scores[_check_word(word)] = {str(k): float(v) for k, v in row.items()}
+
+    # -- mapping ----------------------------------------------------------
+
+    def __getitem__(self, word: str) -> int:
+        return self._counts[word]
+
+    def __setitem__(self, word: str, count: int) -> None:
+        count = _check_count(_check_word(word), count)
+        self._total += count - self._counts.get(word, 0)
+        self._counts[word] = count
+        self._order = None
+
+    def __delitem__(self, word: str) -> None:
+        self._total -= self._counts.pop(word)
+        self.scores.pop(word, None)
+        self.tags.pop(word, None)
+        self._order = None
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._counts
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __iter__(self) -> Iterator[str]:
+        """Words by decreasing count, ties by readable word (deterministic)."""
+        if self._order is None:
+            counts = self._counts
+            # Sorted as written in files (class symbols as <NUM>/<LAT>).
+            self._order = sorted(counts, key=lambda w: (-counts[w], readable(w)))
+        return iter(self._order)
+
+    def get(self, word: str, default=None):
+        return self._counts.get(word, default)
+
+    def __repr__(self) -> str:
+        return f"<Lexicon: {len(self):,} words, total {self._total:,}>"
+
+    # -- probabilities ----------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        """Sum of all counts: the N of ``p(w) = n(w) / N``."""
+        return self._total
+
+    def prob(self, word: str) -> float:
+        """Unigram probability ``n(w) / N`` (0.0 for unknown words or an empty lexicon)."""
+        count = self._counts.get(word, 0)
+        return count / self._total if count else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """A plain dict copy of word -> count (in iteration order)."""
+        return {w: self._counts[w] for w in self}
+
+    # -- combining --------------------------------------------------------
+
+    def merge(self, *others: Mapping[str, int]) -> Lexicon:
+        """A new lexicon whose counts are the sums; scores and tags of earlier lexicons win."""
+        out = Lexicon()
+        counts = dict(self._counts)
+        for other in others:
+            for word, count in other.items():
+                counts[word] = counts.get(word, 0) + count
+        for word, count in counts.items():
+            out[word] = count
+        for lex in reversed((self,) + others):
+            if isinstance(lex, Lexicon):
+                out.scores.update(lex.scores)
+                out.tags.update(lex.tags)
+        return out
+
+    def __add__(self, other: Mapping[str, int]) -> Lexicon:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return self.merge(other)
+
+    def diff(self, reference: Iterable[str]) -> Lexicon:
+        """The words of this lexicon that ``reference`` lacks (new words only), with their data.
+
+        ``reference`` is another lexicon, a mapping, a set or any iterable of
+        words.  Words are compared as stored (class symbols included).
+        """
+        ref = reference if isinstance(reference, (Mapping, set, frozenset)) else set(reference)
+        out = Lexicon()
+        for word in self:
+            if word not in ref:
+                out[word] = self._counts[word]
+                if word in self.scores:
+                    out.scores[word] = dict(self.scores[word])
+                if word in self.tags:
+                    out.tags[word] = self.tags[word]
+        return out
+
+    # -- files ------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write jieba's format ``word freq [tag]``, sorted by (-freq, word), atomically."""
+        tags = self.tags
+        counts = self._counts
+        with atomic_write(os.fspath(path)) as f:
+            for word in self:
+                tag = tags.get(word)
+                if tag:
+                    f.write(f"{readable(word)} {counts[word]} {tag}\n")
+                else:
+                    f.write(f"{readable(word)} {counts[word]}\n")
+
+    def save_tsv(self, path: str | os.PathLike) -> None:
+        """Write a TSV: ``word count prob`` and every score column (sorted names), atomically."""
+        names = sorted({name for row in self.scores.values() for name in row})
+        total = self._total
+        with atomic_write(os.fspath(path)) as f:
+            f.write("\t".join(["word", "count", "prob"] + names) + "\n")
+            for word in self:
+                count = self._counts[word]
+                row = self.scores.get(word, {})
+                cells = [readable(word), str(count), _fmt(count / total if total else 0.0)]
+                cells.extend(_fmt(row[n]) if n in row else "" for n in names)
+                f.write("\t".join(cells) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Lexicon:
+        """Read a jieba-format dictionary (``word [freq [tag]]`` per line).
+
+        Tolerates a UTF-8 BOM, CRLF, blank lines, tabs or several spaces
+        between fields; a missing freq is :data:`DEFAULT_COUNT`; a repeated
+        word takes its later line (jieba does too, but also adds both counts
+        to its total).  A malformed line raises
+        :class:`FormatError` (``path:line: cause``); a missing or unreadable
+        file raises :class:`InputError`.
+        """
+        counts, tags = read_counts(path, with_tags=True)
+        lex = cls()
+        lex._counts = counts
+        lex._total = sum(counts.values())
+        lex.tags = tags
+        return lex
+
+    @classmethod
+    def load_tsv(cls, path: str | os.PathLike) -> Lexicon:
+        """Read a TSV written by :meth:`save_tsv` (counts and scores; ``prob`` is recomputed)."""
+        name = os.fspath(path)
+        lex = cls()
+        try:
+            f = open(name, encoding="utf-8-sig", newline=None)
+        except OSError as e:
+            raise InputError(name, e.strerror or str(e)) from None
+        with f:
+            try:
+                header = f.readline().rstrip("\n").split("\t")
+                if header[:3] != ["word", "count", "prob"]:
+                    raise FormatError(name, "header must start with word, count, prob", 1)
+                names = header[3:]
+                for lineno, line in enumerate(f, 2):
+                    cells = line.rstrip("\n").split("\t")
+                    if cells == [""]:
+                        continue
+                    if len(cells) != len(header):
+                        raise FormatError(name, f"expected {len(header)} columns, got {len(cells)}", lineno)
+                    word, count = from_readable(cells[0]), cells[1]
+                    if not word or not (count.isascii() and count.isdigit()):
+                        raise FormatError(name, f"bad word or count {cells[:2]!r}", lineno)
+                    lex[word] = int(count)
+                    row = {}
+                    for n, v in zip(names, cells[3:]):
+                        if v:
+                            try:
+                                row[n] = float(v)
+                            except ValueError:
+                                raise FormatError(name, f"score {n}={v!r} is not a number", lineno) from None
+                    if row:
+                        lex.scores[word] = row
+            except UnicodeDecodeError as e:
+                raise FormatError(name, f"not UTF-8 ({e.reason})") from None
+        return lex
+
+
+def read_dictionary(source: str | os.PathLike | IO) -> Iterator[tuple[str, int | None, str | None]]:
+    """Parse jieba-format lines into ``(word, freq or None, tag or None)``.
+
+    ``source`` is a path or an open file (text or binary).  Fields are
+    separated by whitespace; a missing freq gives ``None`` (the caller picks
+    the default); class symbols written ``<NUM>``/``<LAT>`` are read back.
+    Raises :class:`FormatError` naming the line for more than three fields,
+    a frequency that is not a non-negative integer, or bytes that are not
+    UTF-8.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            f = open(name, "rb")
+        except OSError as e:
+            raise InputError(name, e.strerror or str(e)) from None
+        with f:
+            yield from _parse_dictionary(f, name)
+    else:
+        yield from _parse_dictionary(source, str(getattr(source, "name", "<dictionary>")))
+
+
+def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterator[tuple[str, int | None, str | None]]:
+    for lineno, raw in enumerate(lines, first_line):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
+        else:
+            line = raw
+        if lineno == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        parts = line.split()
+        if not parts:
+            continue
+        n = len(parts)
+        if n > 3:
+            raise FormatError(name, f"expected 'word [freq [tag]]', got {n} fields", lineno)
+        word = from_readable(parts[0]) if "<" in parts[0] else parts[0]
+        if n == 1:
+            yield word, None, None
+            continue
+        freq = parts[1]
+        if not (freq.isascii() and freq.isdigit()):
+            raise FormatError(name, f"frequency {freq!r} of {parts[0]!r} is not a non-negative integer", lineno)
+        yield word, int(freq), parts[2] if n == 3 else None
+
+
+_CHUNK_BYTES = 1 << 17  # small chunks keep the peak memory of a load low
+
+
+def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[str, int], dict[str, str]]:
+    """Read a jieba-format dictionary into ``(counts, tags)`` quickly.
+
+    Same rules as :func:`read_dictionary` (a missing freq is
+    :data:`DEFAULT_COUNT`; a later line wins).  Lines are parsed in chunks
+    of ~128 kB with C-level splits; a chunk with anything unusual (lines of
+    mixed widths, a missing freq, a bad line, bytes that are not UTF-8) goes
+    through the line-by-line parser, which also names an offending line.
+    """
+    name = os.fspath(path)
+    counts: dict[str, int] = {}
+    tags: dict[str, str] = {}
+    same_tag: dict[str, str] = {}
+    try:
+        f = open(name, "rb")
+    except OSError as e:
+        raise InputError(name, e.strerror or str(e)) from None
+    first_line = 1
+    with f:
+        while True:
+            chunk = f.readlines(_CHUNK_BYTES)
+            if not chunk:
+                break
+            rows = None
+            try:
+                text = b"".join(chunk).decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            if text is not None:
+                if first_line == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                rows = list(map(str.split, text.split("\n")))
+                widths = set(map(len, rows))
+                if 0 in widths:  # blank lines
+                    rows = list(filter(None, rows))
+                    widths.discard(0)
+                if widths == {2} or widths == {3}:
+                    columns = list(zip(*rows))
+                    words, freqs = columns[0], columns[1]
+                    digits = "".join(freqs)
+                    if digits.isascii() and digits.isdigit():
+                        if "<" in text:
+                            words = [from_readable(w) if "<" in w else w for w in words]
+                        counts.update(zip(words, map(int, freqs)))
+                        if with_tags:
+                            if len(columns) == 3:  # one string object per distinct tag
+                                for t in set(columns[2]):
+                                    same_tag.setdefault(t, t)
+                                tags.update(zip(words, map(same_tag.__getitem__, columns[2])))
+                            else:
+                                tags.update(dict.fromkeys(words, ""))
+                    else:
+                        rows = None
+                elif widths:
+                    rows = None
+            if rows is None:  # the slow path: defaults and exact error lines
+                for word, freq, tag in _parse_dictionary(chunk, name, first_line):
+                    counts[word] = DEFAULT_COUNT if freq is None else freq
+                    if with_tags:
+                        tags[word] = tag or ""
+            first_line += len(chunk)
+    if with_tags:
+        tags = {w: t for w, t in tags.items() if t}
+    return counts, tags
