@@ -37,7 +37,7 @@ import re
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping
 
 from .errors import FormatError, InputError
-from .fileio import atomic_write
+from .fileio import atomic_write, read_saved, whole_number
 from .text import from_readable, readable
 
 #: Count given to a word whose dictionary line has no frequency.
@@ -240,37 +240,36 @@ class Lexicon(MutableMapping[str, int]):
         """Read a TSV written by :meth:`save_tsv` (counts and scores; ``prob`` is recomputed)."""
         name = os.fspath(path)
         lex = cls()
-        try:
-            f = open(name, encoding="utf-8-sig", newline=None)
-        except OSError as e:
-            raise InputError(name, e.strerror or str(e)) from None
-        with f:
-            try:
-                header = f.readline().rstrip("\n").split("\t")
+        header: list[str] = []
+        for lineno, line in read_saved(name):
+            cells = line.split("\t")
+            if lineno == 1:
+                header = cells
                 if header[:3] != ["word", "count", "prob"]:
                     raise FormatError(name, "header must start with word, count, prob", 1)
-                names = header[3:]
-                for lineno, line in enumerate(f, 2):
-                    cells = line.rstrip("\n").split("\t")
-                    if cells == [""]:
-                        continue
-                    if len(cells) != len(header):
-                        raise FormatError(name, f"expected {len(header)} columns, got {len(cells)}", lineno)
-                    word, count = from_readable(cells[0]), cells[1]
-                    if not word or not (count.isascii() and count.isdigit()):
-                        raise FormatError(name, f"bad word or count {cells[:2]!r}", lineno)
-                    lex[word] = int(count)
-                    row = {}
-                    for n, v in zip(names, cells[3:]):
-                        if v:
-                            try:
-                                row[n] = float(v)
-                            except ValueError:
-                                raise FormatError(name, f"score {n}={v!r} is not a number", lineno) from None
-                    if row:
-                        lex.scores[word] = row
-            except UnicodeDecodeError as e:
-                raise FormatError(name, f"not UTF-8 ({e.reason})") from None
+                continue
+            if cells == [""]:
+                continue
+            if len(cells) != len(header):
+                raise FormatError(name, f"expected {len(header)} columns, got {len(cells)}", lineno)
+            word, count = from_readable(cells[0]), whole_number(cells[1])
+            if not word or count is None:
+                raise FormatError(name, f"bad word or count {cells[:2]!r}", lineno)
+            try:
+                lex[word] = count
+            except ValueError as e:  # e.g. a word with whitespace in it
+                raise FormatError(name, str(e), lineno) from None
+            row = {}
+            for n, v in zip(header[3:], cells[3:]):
+                if v:
+                    try:
+                        row[n] = float(v)
+                    except ValueError:
+                        raise FormatError(name, f"score {n}={v!r} is not a number", lineno) from None
+            if row:
+                lex.scores[word] = row
+        if not header:
+            raise FormatError(name, "empty file (expected a header line)")
         return lex
 
 

@@ -210,8 +210,6 @@ def test_valid_files_load(name, tmp_path):
 
 # Bugs in files this suite does not own (see the report of issue #6); strict: remove when fixed.
 KNOWN_BUGS = {
-    "lexicon-tsv": "lexicon.py Lexicon.load_tsv: a word with whitespace (U+0085, '#order x') raises "
-                   "ValueError from Lexicon.__setitem__ instead of FormatError",
 }
 
 
