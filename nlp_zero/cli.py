@@ -457,14 +457,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")
-    elif not args.quiet:  # warnings (e.g. lines left out by --errors skip) reach the user
-        logging.basicConfig(level=logging.WARNING, format="nlp-zero: warning: %(message)s")
-    _, _, run = _COMMANDS[args.command]
-    try:
+    try:  # everything, start-up included: Ctrl-C may come at any moment
+        args = build_parser().parse_args(argv)
+        if args.verbose:
+            logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")
+        elif not args.quiet:  # warnings (e.g. lines left out by --errors skip) reach the user
+            logging.basicConfig(level=logging.WARNING, format="nlp-zero: warning: %(message)s")
+        _, _, run = _COMMANDS[args.command]
         return run(args)
     except NlpZeroError as e:
         print(f"nlp-zero: error: {e}", file=sys.stderr)

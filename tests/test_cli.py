@@ -26,3 +26,14 @@ def test_demo_runs(cli):
     r = cli("demo", "--top", "3")
     assert r.returncode == 0, r.stderr
     assert "人民法院" in r.stdout
+
+
+def test_interrupt_during_start_up_is_exit_130(monkeypatch, capsys):
+    from nlp_zero import cli as cli_module
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "build_parser", interrupted)
+    assert cli_module.main(["count", "x", "-o", "y"]) == 130
+    assert capsys.readouterr().err == "nlp-zero: interrupted\n"
