@@ -62,7 +62,7 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
-from .fileio import atomic_write
+from .fileio import atomic_write, read_saved, whole_number
 from .progress import Progress
 from .text import from_readable, readable, stat_chunks
 
@@ -236,35 +236,39 @@ class NgramCounter:
 
     @classmethod
     def load(cls, path: str) -> "NgramCounter":
-        """Read a file written by :meth:`save`."""
-        try:
-            with open(path, encoding="utf-8-sig", newline=None) as f:
-                return cls._parse(f, path)
-        except UnicodeDecodeError as e:
-            raise FormatError(path, f"not UTF-8 text ({e.reason})") from None
-        except OSError as e:
-            from .corpus import _os_cause
-
-            raise FormatError(path, _os_cause(e)) from None
-
-    @classmethod
-    def _parse(cls, f, path: str) -> "NgramCounter":
-        header: dict[str, int] = {}
-        first = f.readline().rstrip("\n")
+        """Read a file written by :meth:`save` (BOM and CRLF tolerated)."""
+        rows = read_saved(path)
+        lineno, first = next(rows, (1, ""))
         if first != FORMAT_HEADER:
             raise FormatError(path, f"not an nlp-zero counts file (first line should be {FORMAT_HEADER!r})", 1)
-        lineno = 1
-        line = ""
-        for line in f:
-            lineno += 1
-            if not line.startswith("#"):
-                break
-            key, _, value = line[1:].rstrip("\n").partition(" ")
-            if not (value.isascii() and value.isdigit()):  # str.isdigit() alone accepts '²'
-                raise FormatError(path, f"bad header line {line.strip()!r}", lineno)
-            header[key] = int(value)
-        else:
-            line = ""
+        header: dict[str, int] = {}
+        counter: NgramCounter | None = None
+        for lineno, line in rows:
+            if counter is None:
+                if line.startswith("#"):
+                    key, _, value = line[1:].partition(" ")
+                    if whole_number(value) is None:
+                        raise FormatError(path, f"bad header line {line.strip()!r}", lineno)
+                    header[key] = int(value)
+                    continue
+                counter = cls._from_header(path, header, lineno)
+            parts = line.split("\t")
+            if len(parts) != 3:
+                raise FormatError(path, "expected 'order<TAB>ngram<TAB>count'", lineno)
+            k, gram, c = whole_number(parts[0]), from_readable(parts[1]), whole_number(parts[2])
+            if k is None or c is None or not gram or c < 1:
+                raise FormatError(path, "order and count must be positive whole numbers", lineno)
+            if len(gram) != k or k > counter.order or any(ch.isspace() for ch in gram):
+                raise FormatError(path, f"n-gram {gram!r} does not fit order {k} of a {counter.order}-gram file",
+                                  lineno)
+            table = counter._raw[k - 1]
+            if gram in table:
+                raise FormatError(path, f"n-gram {gram!r} listed twice", lineno)
+            table[gram] = c
+        return counter if counter is not None else cls._from_header(path, header, lineno)
+
+    @classmethod
+    def _from_header(cls, path: str, header: dict[str, int], lineno: int) -> "NgramCounter":
         for key in ("order", "min_count", "chars"):
             if key not in header:
                 raise FormatError(path, f"header has no #{key} line", lineno)
@@ -274,24 +278,6 @@ class NgramCounter:
             raise FormatError(path, str(e)) from None
         counter.chars = header["chars"]
         counter.lines = header.get("lines", 0)
-        tables = counter._raw
-        order = counter.order
-        while line:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 3:
-                raise FormatError(path, "expected 'order<TAB>ngram<TAB>count'", lineno)
-            k, gram, c = parts
-            gram = from_readable(gram)
-            if not (k.isascii() and c.isascii() and k.isdigit() and c.isdigit()) or not gram or int(c) < 1:
-                raise FormatError(path, "order and count must be positive whole numbers", lineno)
-            k_ = int(k)
-            if len(gram) != k_ or k_ > order or any(ch.isspace() for ch in gram):
-                raise FormatError(path, f"n-gram {gram!r} does not fit order {k} of a {order}-gram file", lineno)
-            if gram in tables[k_ - 1]:
-                raise FormatError(path, f"n-gram {gram!r} listed twice", lineno)
-            tables[k_ - 1][gram] = int(c)
-            line = f.readline()
-            lineno += 1
         return counter
 
     @classmethod
