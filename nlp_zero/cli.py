@@ -215,8 +215,6 @@ def _cut(args: argparse.Namespace) -> int:
 
     if not args.inputs:
         args.inputs = ["-"]
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     tokenizer = Tokenizer(args.lexicon)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
     lines = 0
@@ -260,9 +258,7 @@ def _templates(args: argparse.Namespace) -> int:
     tokenizer = Tokenizer(args.lexicon)
     finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
                             min_pmi=args.min_pmi, max_literals=args.max_literals)
-    lines = open_inputs(args)
-    if "-" in args.inputs:  # two passes over stdin: keep it
-        lines = list(lines)
+    lines = open_inputs(args)  # read twice; a Corpus keeps a copy of stdin for that
     say(args, "pass 1: word and skip-gram counts")
     finder.train(lines)
     if not finder.tokens:
