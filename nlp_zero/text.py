@@ -11,7 +11,9 @@ Every stage sees text the same way:
   ``NUM`` when it is a number, ``LAT`` otherwise, so that patterns such as
   NUM+年 can be learned while ``iPhone8`` or ``6888`` are never cut.
 * **Whitespace runs** and **every other character** (punctuation, symbols,
-  controls, emoji) are hard boundaries and become tokens of their own.
+  controls, emoji) are hard boundaries and become tokens of their own; the
+  ellipsis ``……`` and the dash ``——``, one mark written with two characters,
+  stay whole.
 
 A *block* is a maximal run of Han characters and alphanumeric runs: the unit
 that statistics are counted in and that the tokenizer segments.  In its
@@ -61,8 +63,11 @@ _ALNUM_RUN = (
     f"(?:[.\uff0e][{_DIGIT}]+)*"  # decimal parts: 3.5, 1.2.3
     f"(?:(?<=[{_DIGIT}])[%\uff05])?"  # 25%, 25％
 )
+# Any other character is a token of its own, except that the ellipsis …… and
+# the dash —— (one punctuation mark each, written with two characters) stay whole.
+OTHER_TOKEN = "\u2026+|[\u2014\u2015]+|."
 _SEGMENT_RE = re.compile(
-    f"([{HAN_CLASS}]+)|({_ALNUM_RUN})|(\\s+)|(.)", re.DOTALL
+    f"([{HAN_CLASS}]+)|({_ALNUM_RUN})|(\\s+)|({OTHER_TOKEN})", re.DOTALL
 )
 _ALNUM_RE = re.compile(_ALNUM_RUN)
 _HAS_LETTER_RE = re.compile(f"[{_LETTER}]")

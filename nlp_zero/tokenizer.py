@@ -57,18 +57,19 @@ from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from .lexicon import Lexicon, read_counts, read_dictionary
-from .text import _ALNUM_RE, _BLOCK_RE, _DIGIT, _LETTER, HAN_CLASS, from_readable, symbolize, unit_spans
+from .text import (_ALNUM_RE, _BLOCK_RE, _DIGIT, _LETTER, HAN_CLASS, OTHER_TOKEN, from_readable, symbolize,
+                   unit_spans)
 
 _INF = float("inf")
 T = TypeVar("T")
 
 # One scan of the text yields, in order: a block of Han only (group 1), a block
 # with alphanumeric runs (group 2), a whitespace run (3) or any other single
-# character (4).  The look-ahead makes group 1 take only whole blocks.
+# character (4; …… and —— stay whole).  The look-ahead makes group 1 take only whole blocks.
 _PIECE_RE = re.compile(
     f"([{HAN_CLASS}]+)(?![{HAN_CLASS}{_DIGIT}{_LETTER}])"
     f"|({_BLOCK_RE.pattern})"
-    r"|(\s+)|(.)",
+    f"|(\\s+)|({OTHER_TOKEN})",
     re.DOTALL,
 )
 

@@ -60,3 +60,7 @@ def test_readable_round_trip():
     assert readable(w) == "<NUM>年<LAT>"
     assert from_readable(readable(w)) == w
     assert blocks("ab，中") == ["ab", "中"]
+
+
+def test_ellipsis_and_dash_stay_whole():
+    assert [s for _, s in pieces("他说——好……！！")] == ["他说", "——", "好", "……", "！", "！"]
