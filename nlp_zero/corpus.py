@@ -42,6 +42,7 @@ from importlib import resources
 from typing import IO, Iterable, Iterator
 
 from .errors import InputError, NlpZeroError
+from .fileio import os_cause
 from .text import _BLOCK_RE
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class Corpus:
             try:
                 raw = open(path, "rb")
             except OSError as e:
-                raise InputError(path, _os_cause(e)) from None
+                raise InputError(path, os_cause(e)) from None
         stack.enter_context(raw)
         self._current = raw
         head = raw.peek(8)[:8]
@@ -181,7 +182,7 @@ class Corpus:
         except InputError:
             raise
         except _DECOMPRESS_ERRORS as e:
-            raise InputError(name, f"corrupt or truncated compressed data ({_os_cause(e)})", lineno + 1) from None
+            raise InputError(name, f"corrupt or truncated compressed data ({os_cause(e)})", lineno + 1) from None
 
     def _lines_narrow(self, f: IO[bytes], name: str, encoding: str) -> Iterator[tuple[int, str]]:
         """Lines of an ASCII-compatible encoding (UTF-8, GB18030, Big5, ...).
@@ -286,18 +287,6 @@ def _strip_eol(text: str) -> str:
     return text
 
 
-def _os_cause(e: BaseException) -> str:
-    if isinstance(e, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, IsADirectoryError):
-        return "is a directory"
-    if isinstance(e, EOFError):
-        return "compressed file ended before the end of the stream"
-    return getattr(e, "strerror", None) or str(e) or type(e).__name__
-
-
 def _decode_cause(e: Exception, encoding: str) -> str:
     if isinstance(e, UnicodeDecodeError):
         bad = e.object[e.start : e.start + 4]
@@ -335,7 +324,7 @@ def _walk(directory: str) -> list[str]:
     found = []
 
     def fail(e: OSError) -> None:
-        raise InputError(e.filename or directory, _os_cause(e))
+        raise InputError(e.filename or directory, os_cause(e))
 
     for root, dirs, files in os.walk(directory, onerror=fail):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))

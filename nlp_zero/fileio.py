@@ -32,8 +32,18 @@ def _umask() -> int:
     return mask
 
 
-def _cause(e: OSError) -> str:
-    return e.strerror.lower() if e.strerror else str(e)
+def os_cause(e: BaseException) -> str:
+    """The cause of an I/O failure as the one-line messages of this package put it."""
+    if isinstance(e, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    if isinstance(e, IsADirectoryError):
+        return "is a directory"
+    if isinstance(e, EOFError):
+        return "compressed file ended before the end of the stream"
+    strerror = getattr(e, "strerror", None)
+    return strerror.lower() if strerror else str(e) or type(e).__name__
 
 
 @contextlib.contextmanager
@@ -54,14 +64,14 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
         try:
             f = open(path, "w", encoding="utf-8", newline=newline)
         except OSError as e:
-            raise OutputError(path, _cause(e)) from None
+            raise OutputError(path, os_cause(e)) from None
         try:
             with f:
                 yield f
         except OSError as e:
             if e.errno not in _WRITE_ERRNOS:
                 raise
-            raise OutputError(path, _cause(e)) from None
+            raise OutputError(path, os_cause(e)) from None
         return
     # Through a symbolic link, the file it points to is replaced (not the link).
     real = os.path.realpath(path) if os.path.islink(path) else path
@@ -69,7 +79,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(real) + ".", suffix=".tmp", dir=directory)
     except OSError as e:
-        raise OutputError(path, f"cannot write here ({_cause(e)})") from None
+        raise OutputError(path, f"cannot write here ({os_cause(e)})") from None
     in_body = False  # an OSError of the caller's own (e.g. reading an input) is not ours to rename
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
@@ -84,7 +94,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
             except OSError as e:
                 if e.errno not in _WRITE_ERRNOS:
                     raise
-                raise OutputError(path, _cause(e)) from None
+                raise OutputError(path, os_cause(e)) from None
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, real)
@@ -92,7 +102,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError) and not in_body:  # chmod, flush, fsync, close or rename failed
-            raise OutputError(path, _cause(exc)) from None
+            raise OutputError(path, os_cause(exc)) from None
         raise
 
 
@@ -108,7 +118,7 @@ def read_saved(path: str) -> Iterator[tuple[int, str]]:
     try:
         f = open(path, encoding="utf-8-sig", newline="\n")  # lines end at LF only
     except OSError as e:
-        raise FormatError(path, _cause(e)) from None
+        raise FormatError(path, os_cause(e)) from None
     lineno = 0
     with f:
         try:

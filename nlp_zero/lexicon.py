@@ -37,7 +37,7 @@ import re
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping
 
 from .errors import FormatError, InputError
-from .fileio import atomic_write, read_saved, whole_number
+from .fileio import atomic_write, os_cause, read_saved, whole_number
 from .text import from_readable, readable
 
 #: Count given to a word whose dictionary line has no frequency.
@@ -288,7 +288,7 @@ def read_dictionary(source: str | os.PathLike | IO) -> Iterator[tuple[str, int |
         try:
             f = open(name, "rb")
         except OSError as e:
-            raise InputError(name, e.strerror or str(e)) from None
+            raise InputError(name, os_cause(e)) from None
         with f:
             yield from _parse_dictionary(f, name)
     else:
@@ -341,7 +341,7 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
     try:
         f = open(name, "rb")
     except OSError as e:
-        raise InputError(name, e.strerror or str(e)) from None
+        raise InputError(name, os_cause(e)) from None
     first_line = 1
     with f:
         while True:

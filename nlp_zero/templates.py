@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, InputError, NlpZeroError
-from .fileio import atomic_write
+from .fileio import atomic_write, os_cause
 from .text import CLASS_SYMBOLS, from_readable, readable, symbolize
 
 log = logging.getLogger(__name__)
@@ -335,7 +335,7 @@ class TemplateSet:
         try:
             f = open(path, encoding="utf-8")
         except OSError as e:
-            raise InputError(path, e.strerror or str(e)) from None
+            raise InputError(path, os_cause(e)) from None
         with f:
             try:
                 for lineno, line in enumerate(f, 1):
