@@ -125,10 +125,10 @@ class NgramCounter:
         queues = [ctx.Queue(maxsize=4) for _ in theirs]
         workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
                    for g, q in zip(theirs, queues)]
-        with _children_ignore_sigint():
-            for w in workers:
-                w.start()
         try:
+            with _children_ignore_sigint():
+                for w in workers:
+                    w.start()
             for text, n_lines in _texts(lines):
                 self.lines += n_lines
                 for q in queues:
@@ -306,16 +306,24 @@ def _children_ignore_sigint() -> Iterator[None]:
     Ctrl-C reaches the whole process group; a worker still starting up would
     otherwise print "Fatal Python error" or a traceback.  The parent handles
     Ctrl-C and terminates the workers.  (An ignored signal stays ignored across
-    exec, and Python then installs no KeyboardInterrupt handler.)
+    exec, and Python then installs no KeyboardInterrupt handler.)  SIGINT is
+    also *blocked* meanwhile, so that a Ctrl-C during start-up stays pending
+    for the parent (a blocked signal is not discarded as ignored) and arrives
+    as KeyboardInterrupt when the handler is back, instead of being lost.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    can_block = hasattr(signal, "pthread_sigmask")
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _check_lines(lines: object) -> None:

@@ -158,3 +158,28 @@ def test_cli_bad_input_is_one_line_exit_2_no_output(tmp_path, cli, make, cause):
     assert len(lines) == 1 and cause in lines[0] and "Traceback" not in r.stderr
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_ctrl_c_while_workers_start_is_not_lost(monkeypatch):
+    """A Ctrl-C that arrives while the workers start must reach the parent."""
+    import contextlib
+    import os
+    import signal
+
+    from nlp_zero import counting
+
+    real = counting._children_ignore_sigint
+
+    @contextlib.contextmanager
+    def interrupted_start():
+        with real():
+            os.kill(os.getpid(), signal.SIGINT)  # inside the start-up window
+            yield
+
+    monkeypatch.setattr(counting, "_children_ignore_sigint", interrupted_start)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            NgramCounter(4).count(["葡萄葡萄"] * 100, jobs=2)
+    finally:
+        signal.signal(signal.SIGINT, previous)
