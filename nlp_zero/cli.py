@@ -68,11 +68,24 @@ def add_jobs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
 
 
-def progress_enabled(args: argparse.Namespace) -> bool:
-    """Progress goes to stderr when it is a terminal, or when asked for."""
+def progress_mode(args: argparse.Namespace) -> str | None:
+    """How progress goes to stderr: "tty" when it is a terminal or asked for, "jsonl" when asked for, or None."""
     if getattr(args, "quiet", False):
-        return False
-    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+        return None
+    mode = getattr(args, "progress", None)
+    return mode or ("tty" if sys.stderr.isatty() else None)
+
+
+def _size(text: str) -> int:
+    from .spill import MIN_MEMORY, parse_size
+
+    try:
+        value = parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if value < MIN_MEMORY:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_MEMORY >> 20}M, got {text!r}")
+    return value
 
 
 def open_inputs(args: argparse.Namespace):
@@ -106,7 +119,7 @@ def _count(args: argparse.Namespace) -> int:
     from .counting import NgramCounter
 
     counter = NgramCounter(order=args.order, min_count=args.min_count)
-    counter.count(open_inputs(args), jobs=args.jobs, progress=progress_enabled(args))
+    counter.count(open_inputs(args), jobs=args.jobs, progress=progress_mode(args) or False)
     counter.save(args.output)
     say(args, f"{counter.chars:,} characters; "
         + ", ".join(f"{len(counter.ngrams(k)):,} {k}-grams" for k in range(1, counter.order + 1))
@@ -325,12 +338,18 @@ def _parse(args: argparse.Namespace) -> int:
 @command("discover", help="learn a lexicon from raw text (minimum-entropy word discovery)")
 def _discover_args(p: argparse.ArgumentParser) -> None:
     add_input_options(p, inputs="*")
-    p.add_argument("-o", "--output", required=True, metavar="PREFIX",
-                   help="writes PREFIX.dict.txt (jieba format), PREFIX.tsv (all scores), PREFIX.meta.json")
+    p.add_argument("-o", "--output", metavar="PREFIX",
+                   help="writes PREFIX.dict.txt (jieba format), PREFIX.tsv (all scores), PREFIX.meta.json "
+                        "(may be left out with --save-state: then only the state is saved)")
     p.add_argument("-n", "--order", type=int, default=4, help="longest word, in characters (default 4)")
     p.add_argument("--load-state", action="append", default=[], metavar="STATE",
                    help="add a learner state saved with --save-state (repeatable: merges shards)")
     p.add_argument("--save-state", metavar="STATE", help="also save the learner state (to merge with other shards later)")
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help="memory budget of the learning passes, e.g. 400M or 2G (default: an eighth of the RAM, "
+                        "between 256M and 1G); the result does not depend on it")
+    p.add_argument("--tmp-dir", metavar="DIR", help="where the passes keep their files (default: the system's temp dir)")
+    add_jobs_option(p)
     p.add_argument("--top", type=int, default=0, metavar="N", help="print the N most frequent words found")
 
 
@@ -350,13 +369,20 @@ def _sha256(path: str) -> str | None:
 def _discover(args: argparse.Namespace) -> int:
     import json
 
+    import tempfile
+
     from .discovery import WordFinder
-    from .errors import InputError
-    from .fileio import atomic_write
+    from .errors import InputError, OutputError
+    from .fileio import atomic_write, os_cause
+    from .progress import Progress
     from .text import readable
 
     if not args.inputs and not args.load_state:
         raise UsageError("give INPUT files (or - for stdin) or --load-state")
+    if not args.output and not args.save_state:
+        raise UsageError("give -o PREFIX (or --save-state STATE to save the learner state only)")
+    if args.tmp_dir is not None and not os.path.isdir(args.tmp_dir):
+        raise UsageError(f"--tmp-dir {args.tmp_dir}: not a directory")
     if not 1 <= args.order <= 16:
         raise UsageError(f"--order must be between 1 and 16, got {args.order}")
     finder = WordFinder(order=args.order)
@@ -366,20 +392,24 @@ def _discover(args: argparse.Namespace) -> int:
         inputs.append({"state": state, "sha256": _sha256(state)})
     if args.inputs:
         corpus = open_inputs(args)
-        if progress_enabled(args):
-            from .progress import Progress
-
-            finder.train(Progress("reading", corpus).wrap(corpus))
-        else:
-            finder.train(corpus)
+        mode = progress_mode(args)
+        finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
         inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
     names = ", ".join(args.inputs + args.load_state)
     if not finder.chunks:
         raise InputError(names, "no text to learn from (empty input)")
+    if not args.output:  # a shard: the state is the result
+        finder.save(args.save_state)
+        say(args, f"{finder.chars:,} characters in {len(finder.chunks):,} distinct chunks; state saved to {args.save_state}")
+        return 0
+    mode = progress_mode(args)
+    meter = Progress("learning", mode=mode).step if mode else None
     try:
-        lexicon = finder.find()
+        lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
     except NlpZeroError as e:
         raise InputError(names, str(e)) from None
+    except OSError as e:  # the work area: a full disk, an unwritable --tmp-dir
+        raise OutputError(args.tmp_dir or tempfile.gettempdir(), os_cause(e)) from None
     if args.save_state:
         finder.save(args.save_state)
     st = finder.stats
@@ -448,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_arguments(p)
         p.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
         p.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
-        p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
+        p.add_argument("--progress", nargs="?", const="tty", choices=("tty", "jsonl"), metavar="MODE",
+                       help="show progress on stderr even when it is not a terminal; --progress jsonl: "
+                            "one JSON object a line (stage, bytes, total_bytes, rate, eta, ...) for pipelines")
     return parser
 
 

@@ -51,19 +51,18 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import multiprocessing
 import re
 import signal
-import threading
 from collections import Counter
 from typing import Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
 from .progress import Progress
+from .spill import children_ignore_sigint
 from .text import from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -103,17 +102,18 @@ class NgramCounter:
             self.lines += n_lines
             self.chars += _count_text(self._raw, text, orders)
 
-    def count(self, lines: Iterable[str], jobs: int = 1, progress: bool = False) -> "NgramCounter":
+    def count(self, lines: Iterable[str], jobs: int = 1, progress: bool | str = False) -> "NgramCounter":
         """Like :meth:`update`, with ``jobs`` worker processes and optional progress.
 
         This process reads the lines; it and ``jobs - 1`` workers each count a
         share of the orders over all of them (orders are dealt out so that the
         work, which grows with the order, is balanced).  The result equals a one-process
-        count exactly.
+        count exactly.  ``progress``: True (or ``"tty"``) for a meter on stderr,
+        ``"jsonl"`` for JSON lines.
         """
         _check_lines(lines)
         if progress:
-            lines = Progress("counting", lines).wrap(lines)
+            lines = Progress("counting", lines, mode=progress if isinstance(progress, str) else "tty").wrap(lines)
         groups = _deal_orders(self.order, jobs)
         if len(groups) <= 1:
             self.update(lines)
@@ -126,7 +126,7 @@ class NgramCounter:
         workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
                    for g, q in zip(theirs, queues)]
         try:
-            with _children_ignore_sigint():
+            with children_ignore_sigint():
                 for w in workers:
                     w.start()
             for text, n_lines in _texts(lines):
@@ -297,33 +297,6 @@ class NgramCounter:
 
 
 # -- batching and workers ---------------------------------------------------
-
-
-@contextlib.contextmanager
-def _children_ignore_sigint() -> Iterator[None]:
-    """Start processes with SIGINT ignored from their first instruction.
-
-    Ctrl-C reaches the whole process group; a worker still starting up would
-    otherwise print "Fatal Python error" or a traceback.  The parent handles
-    Ctrl-C and terminates the workers.  (An ignored signal stays ignored across
-    exec, and Python then installs no KeyboardInterrupt handler.)  SIGINT is
-    also *blocked* meanwhile, so that a Ctrl-C during start-up stays pending
-    for the parent (a blocked signal is not discarded as ignored) and arrives
-    as KeyboardInterrupt when the handler is back, instead of being lost.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    can_block = hasattr(signal, "pthread_sigmask")
-    if can_block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if can_block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _check_lines(lines: object) -> None:

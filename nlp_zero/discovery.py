@@ -55,17 +55,23 @@ apart and merged give byte-identical lexicons to one run.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import math
+import os
+import re
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from itertools import chain, repeat
-from typing import Iterable
+from itertools import compress, repeat
+from operator import add, eq, gt, itemgetter, mul, sub, truediv
+from typing import Callable, Iterable, Iterator
 
-from .counting import ngram_counts
 from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
 from .lexicon import Lexicon
+from .spill import WorkArea, default_max_memory, run_tasks
 from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -238,138 +244,571 @@ class WordFinder:
 
     # -- discovery ---------------------------------------------------------
 
-    def _count(self, items: list[tuple[str, int]], k: int) -> Counter:
-        """Exact counts of all k-grams of the corpus (each chunk as often as it was seen)."""
-        return ngram_counts(chain.from_iterable(repeat(chunk, m) for chunk, m in items), k)
-
-    def find(self) -> Lexicon:
+    def find(self, max_memory: int | None = None, jobs: int = 1, tmp_dir: str | os.PathLike | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> Lexicon:
         """Score every n-gram, segment the corpus, return the words with their counts.
 
         Each word carries the scores that admitted it (``score``, ``nvbe``,
         ``cohesion`` -- standardised -- and ``pmi`` in nats).
+
+        ``max_memory`` (bytes; default :func:`~nlp_zero.spill.default_max_memory`)
+        bounds the statistics held at once: the work is split into passes
+        that each fit (see :class:`_Plan`), exchanging results through files
+        in a temporary directory under ``tmp_dir``.  ``jobs`` runs the passes
+        in that many worker processes.  Neither changes the result by a bit.
+        ``progress(stage, done, total)`` is called as passes finish.
         """
-        items = sorted(self.chunks.items())
-        if not any(set(c) - set(CLASS_SYMBOLS) for c, _ in items):
+        if not any(set(c) - set(CLASS_SYMBOLS) for c in self.chunks):
             raise NlpZeroError("no Han text to learn from")
-        model = _ScoreModel(self, items)
-        counts: Counter = Counter()
-        for chunk, m in items:
-            for w in model.segment(chunk):
-                counts[w] += m
-        scores = {w: model.scores(w) for w in sorted(counts)}
-        lexicon = Lexicon(counts, scores)
-        chars = model.n
+        budget = default_max_memory() if max_memory is None else max_memory
+        K = self.order
+        groups: defaultdict = defaultdict(list)  # m -> the chunks seen m times
+        for chunk, m in self.chunks.items():
+            groups[m].append(chunk)
+        occurrences: Counter = Counter()  # of each symbol in the distinct chunks
+        unigrams: Counter = Counter()
+        for m, chunks in groups.items():
+            seen = Counter("".join(chunks))
+            occurrences.update(seen)
+            unigrams.update(seen if m == 1 else {ch: c * m for ch, c in seen.items()})
+        n = sum(unigrams.values())
+        h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
+        report = progress or (lambda stage, done, total: None)
+        with WorkArea(tmp_dir) as area:
+            chunk_path = area.path("chunks.txt")
+            blocks = _write_chunks(chunk_path, groups)
+            del groups
+            plan = _Plan(occurrences, blocks, K, budget, jobs, area, report)
+            model = plan.score(chunk_path, n, h0)
+            counts = plan.segment(chunk_path, model)
+            lexicon = Lexicon(counts, model.details(sorted(counts)))
         self.stats = DiscoveryStats(
             lines=self.lines,
-            chunks=sum(m for _, m in items),
-            chars=chars,
+            chunks=sum(self.chunks.values()),
+            chars=n,
             words=len(counts),
             tokens=sum(counts.values()),
-            bits_per_char_before=code_length(model.unigrams.values()) / chars / _LN2,
-            bits_per_char_after=code_length(counts.values()) / chars / _LN2,
+            bits_per_char_before=code_length(unigrams.values()) / n / _LN2,
+            bits_per_char_after=code_length(counts.values()) / n / _LN2,
         )
-        log.info("%d words from %d symbols; %.3f -> %.3f bits/char", len(counts), chars,
+        log.info("%d words from %d symbols; %.3f -> %.3f bits/char", len(counts), n,
                  self.stats.bits_per_char_before, self.stats.bits_per_char_after)
         return lexicon
 
 
-class _ScoreModel:
-    """Branching entropies, their variations and cohesion, standardised per order.
+# -- the passes of find() -------------------------------------------------
+#
+# What each n-gram x of length k <= K needs (DESIGN.md §3.3):
+#
+#   n(x), h_r(x), h_r(x[:-1]) and n(x[:i]) for its prefixes   -- "forward"
+#   h_l(x), h_l(x[1:]) and n(x[i:]) for its suffixes           -- "backward"
+#
+# h_r(x) is the entropy of the (k+1)-grams that extend x on the right, which
+# begin with x's first symbol; x's prefixes begin with it too.  So every
+# forward quantity of x is computed from the n-grams that begin with x's first
+# symbol, and every backward one from those that end with x's last symbol.
+# That is what makes the work split exactly: a *forward pass* counts (orders
+# 1..K+1, exactly) only the n-grams whose first symbol lies in its range of
+# symbols, a *backward pass* those whose last symbol does, and each writes one
+# record per n-gram.  A *join pass* per forward range pairs the two records
+# of every n-gram; the standardisation needs sums over all n-grams, taken
+# with math.fsum, which is exact whatever the order of the terms; a
+# *segmentation pass* per batch of chunks reads the scores of just the
+# n-grams its chunks contain.  Every value is computed the same way whatever
+# the ranges and batches, so the lexicon is byte-identical for any budget and
+# any number of jobs.
 
-    Only n-grams seen at least twice are stored; an n-gram seen once has both
-    branching entropies 0 (one continuation, under any estimator), so its
-    scores follow from its parts and are computed when needed.  Two orders of full counts are in
-    memory at a time.
+#: Memory per n-gram held by a pass (dict slots, the key string, its count,
+#: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
+BYTES_PER_NGRAM = 170
+#: Memory per n-gram needed by a segmentation pass (a set and a dict entry).
+BYTES_PER_NEEDED = 200
+#: Memory per n-gram when a segmentation pass reads all the scores (a dict entry).
+BYTES_PER_SCORE = 130
+#: Memory of a worker process before it does anything (the interpreter, the package).
+WORKER_BASE = 24 << 20
+#: The smallest share of the budget a pass is given.
+MIN_PASS = 24 << 20
+
+
+def _rss() -> int:
+    """Resident memory of this process now (bytes; 0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _char_class(lo: str, hi: str) -> str:
+    return f"\\U{ord(lo):08x}-\\U{ord(hi):08x}"
+
+
+def _side_regex(k: int, side: str, cls: str | None) -> re.Pattern:
+    """The k-grams of a batch whose first (side F) or last (side B) symbol is in ``cls``."""
+    if cls is None:
+        cls = "^\n"
+    if k == 1:
+        return re.compile(f"[{cls}]")
+    if side == "F":
+        return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
+    return re.compile(f"(?=([^\n]{{{k - 1}}}[{cls}]))")
+
+
+#: Characters per block of the chunk file (see _write_chunks).
+BLOCK_CHARS = 1 << 20
+
+
+def _write_chunks(path: str, groups: dict[int, list[str]]) -> list[int]:
+    """Write the chunk multiset in blocks; return each block's size in characters.
+
+    A block is a header ``m length``, then ``length`` characters: chunks seen
+    m times, each followed by a newline -- ready for the counting regexes,
+    with no parsing per chunk.  Chunks seen once come first, in order; then
+    the others, by m.  (The order of chunks within a group does not matter:
+    nothing computed from the file depends on it.)
     """
+    sizes = []
+    with open(path, "w", encoding="utf-8") as f:
+        for m in sorted(groups):
+            block: list[str] = []
+            size = 0
+            for chunk in groups[m] + [None]:
+                if chunk is None or size >= BLOCK_CHARS:
+                    if block:
+                        f.write(f"{m} {size}\n")
+                        f.writelines(block)
+                        sizes.append(size)
+                    block, size = [], 0
+                if chunk is not None:
+                    block.append(chunk + "\n")
+                    size += len(chunk) + 1
+    return sizes
 
-    def __init__(self, finder: WordFinder, items: list[tuple[str, int]]):
-        K = finder.order
-        cur = finder._count(items, 1)
-        self.unigrams = dict(cur)
-        n = self.n = sum(cur.values())
-        h0 = _entropy([c for c in cur.values() if c > 1], n)
-        self.count: dict[str, int] = {"": n}
-        self.h_r: dict[str, float] = {"": h0}
-        self.h_l: dict[str, float] = {"": h0}
-        # per order k: (mean, sd) of vbe_r, vbe_l, pmi
-        self.norm: dict[int, tuple[tuple[float, float], ...]] = {}
-        count, h_r, h_l = self.count, self.h_r, self.h_l
-        for k in range(1, K + 1):
-            nxt = finder._count(items, k + 1)  # for the branching entropies of k-grams
-            # Counts of the right (left) extensions seen twice or more; the
-            # other occurrences are followed by a unique extension or by a
-            # chunk end, and count as distinct kinds seen once.
-            ext_r: defaultdict = defaultdict(list)
-            ext_l: defaultdict = defaultdict(list)
-            for g, c in nxt.items():
-                if c > 1:
-                    ext_r[g[:-1]].append(c)
-                    ext_l[g[1:]].append(c)
-            for x, c in cur.items():
-                if c > 1:
-                    count[x] = c
-                    h_r[x] = _entropy(ext_r.get(x, []), c)
-                    h_l[x] = _entropy(ext_l.get(x, []), c)
-            del ext_r, ext_l
-            vr = [h_r.get(x, 0.0) - h_r.get(x[:-1], 0.0) for x in cur]
-            vl = [h_l.get(x, 0.0) - h_l.get(x[1:], 0.0) for x in cur]
-            pm = [self._pmi(x) for x in cur] if k > 1 else [0.0]
-            self.norm[k] = (_zscores(vr), _zscores(vl), _zscores(pm))
-            del vr, vl, pm
-            cur = nxt
-        del cur
-        self._score_cache: dict[str, float] = {}
 
-    def _n(self, x: str) -> int:
-        return self.count.get(x, 1)  # every substring of the corpus occurs at least once
+def _edge_regex(k: int, side: str, cls: str | None) -> re.Pattern:
+    """The k-gram at the end (side F) or start (side B) of each chunk, if its first (last) symbol is in ``cls``."""
+    if cls is None:
+        cls = "^\n"
+    if side == "F":
+        return re.compile(f"([{cls}][^\n]{{{k - 1}}})\n")
+    return re.compile(f"^([^\n]{{{k - 1}}}[{cls}])", re.MULTILINE)
 
-    def _pmi(self, x: str) -> float:
-        """Mean over split points of ln(N n(x) / (n(left) n(right))) (§2)."""
-        k = len(x)
-        if k < 2:
-            return 0.0
-        n, cnt = self.n, self._n
-        nx = cnt(x)
-        return math.fsum(math.log(n * nx / (cnt(x[:i]) * cnt(x[i:]))) for i in range(1, k)) / (k - 1)
 
-    def scores(self, x: str) -> dict[str, float]:
-        """The standardised scores of n-gram ``x`` (which must occur in the corpus)."""
-        (mr, sr), (ml, sl), (mp, sp) = self.norm[len(x)]
-        h_r, h_l = self.h_r, self.h_l
-        zr = (h_r.get(x, 0.0) - h_r.get(x[:-1], 0.0) - mr) / sr
-        zl = (h_l.get(x, 0.0) - h_l.get(x[1:], 0.0) - ml) / sl
-        pmi = self._pmi(x)
-        zp = (pmi - mp) / sp if len(x) > 1 else 0.0
-        return {"score": zr + zl + zp, "nvbe": zr + zl, "cohesion": zp, "pmi": pmi}
+def _chunk_texts(path: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(m, text)`` for blocks ``start:stop`` of a chunk file (see :func:`_write_chunks`)."""
+    with open(path, encoding="utf-8") as f:
+        i = 0
+        while stop is None or i < stop:
+            header = f.readline()
+            if not header:
+                return
+            m, size = map(int, header.split())
+            text = f.read(size)
+            if i >= start:
+                yield m, text
+            i += 1
 
-    def score(self, x: str) -> float:
-        s = self._score_cache.get(x)
-        if s is None:
-            s = self.scores(x)["score"]
-            if x in self.count:  # n-grams seen once never come back
-                self._score_cache[x] = s
-        return s
 
-    def segment(self, chunk: str) -> list[str]:
-        """The words of ``chunk`` maximising Σ score(w)·len(w) (dynamic programming)."""
+def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None) -> Counter:
+    """Exact counts of the matches of ``regex`` in the chunks of a chunk file, each chunk weighted by m."""
+    table: Counter = Counter()
+    for m, text in _chunk_texts(path, start, stop):
+        found = regex.findall(text)
+        if m == 1:
+            table.update(found)
+        else:
+            table.update({g: c * m for g, c in Counter(found).items()})
+    return table
+
+
+def _save(prefix: str, keys: list[str], *columns: array) -> None:
+    """Write n-grams (one a line) to ``prefix.keys`` and their columns of floats to ``prefix.num``."""
+    with open(prefix + ".keys", "w", encoding="utf-8") as f:
+        f.write("\n".join(keys))
+    with open(prefix + ".num", "wb") as f:
+        for col in columns:
+            col.tofile(f)
+
+
+def _load(prefix: str, ncols: int) -> tuple[list[str], list[array]]:
+    """Read what :func:`_save` wrote."""
+    with open(prefix + ".keys", encoding="utf-8") as f:
+        text = f.read()
+    keys = text.split("\n") if text else []
+    columns = []
+    with open(prefix + ".num", "rb") as f:
+        for _ in range(ncols):
+            col = array("d")
+            col.fromfile(f, len(keys))
+            columns.append(col)
+    return keys, columns
+
+
+def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> dict[str, float]:
+    """The branching entropy of each ``(x, n(x))`` from the counts of its repeated extensions.
+
+    Many n-grams share the same pattern (no repeated extension and n(x) = 2,
+    say), so values are computed once per pattern.
+    """
+    memo: dict[tuple, float] = {}
+    out = {}
+    for x, c in items:
+        rep = ext.get(x)
+        key = (tuple(sorted(rep)) if rep else (), c)
+        h = memo.get(key)
+        if h is None:
+            h = memo[key] = _entropy(key[0], c)
+        out[x] = h
+    return out
+
+
+def _side_pass(chunk_path: str, K: int, side: str, lo: str | None, hi: str | None, h0: float,
+               out: list[str], bounds: list[str]) -> int:
+    """One forward (F) or backward (B) pass over the n-grams whose first (last) symbol is in lo..hi.
+
+    For every n-gram x of orders 1..K, three columns: n(x); ``v``, the
+    variation of branching entropy on that side; ``s``, the sum of ln n over
+    x's proper prefixes (F) or suffixes (B), added in order of length.  The
+    n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
+    first symbol (``bounds`` are the ranges' first symbols).  Returns the
+    number of n-grams counted.
+    """
+    cls = None if lo is None else _char_class(lo, hi)
+    forward = side == "F"
+    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
+    # Only the longest n-grams are counted in the text; each shorter one is
+    # the sum of its extensions on the far side, plus its occurrences where
+    # no extension is possible (at a chunk's end, forward; start, backward).
+    tables: list = [None] * (K + 2)
+    tables[K + 1] = _count(chunk_path, _side_regex(K + 1, side, cls))
+    for k in range(K, 0, -1):
+        table = _count(chunk_path, _edge_regex(k, side, cls))
+        for g, c in tables[k + 1].items():
+            table[parent(g)] += c
+        tables[k] = table
+    types = sum(map(len, tables[1:]))
+    prev_h: dict[str, float] = {"": h0}
+    repeated: list[dict[str, int]] = []  # per order: the n-grams seen twice or more
+    for k in range(1, K + 1):
+        cur, nxt = tables[k], tables[k + 1]
+        tables[k] = None
+        ext: defaultdict = defaultdict(list)
+        for g, c in compress(nxt.items(), map(gt, nxt.values(), repeat(1))):
+            ext[parent(g)].append(c)
+        h = _entropies(ext, compress(cur.items(), map(gt, cur.values(), repeat(1))))
+        del ext
+        keys = list(cur)
+        counts = array("d", cur.values())
+        v = array("d", map(sub, map(h.get, keys, repeat(0.0)), map(prev_h.get, map(parent, keys), repeat(0.0))))
+        s = array("d", bytes(8 * len(keys)))
+        for i in range(1, k):
+            part = itemgetter(slice(0, i) if forward else slice(i, None))
+            table = repeated[(i if forward else k - i) - 1]
+            s = array("d", map(add, s, map(math.log, map(table.get, map(part, keys), repeat(1)))))
+        if len(out) == 1:
+            _save(f"{out[0]}.k{k}", keys, counts, v, s)
+        else:
+            first = {ch: bisect.bisect_right(bounds, ch) - 1 for ch in set(map(itemgetter(0), keys))}
+            which = list(map(first.__getitem__, map(itemgetter(0), keys)))
+            for j, prefix in enumerate(out):
+                sel = list(map(eq, which, repeat(j)))
+                _save(f"{prefix}.k{k}", list(compress(keys, sel)),
+                      *(array("d", compress(col, sel)) for col in (counts, v, s)))
+        repeated.append(dict(compress(cur.items(), map(gt, counts, repeat(1.0)))))
+        del keys, counts, v, s
+        prev_h = h
+    return types
+
+
+def _join_pass(K: int, logn: float, f_prefix: str, b_prefixes: list[str], out_prefix: str) -> list[list[array]]:
+    """Pair the forward and backward columns of the n-grams of one forward range.
+
+    Writes, per order, the n-grams with ``vbe_r``, ``vbe_l`` and ``pmi``
+    (``ln N + ln n(x)`` less the mean ln n of the two parts over the split
+    points) and returns these columns (for the standardisation).
+    """
+    columns = []
+    for k in range(1, K + 1):
+        keys, (c, vr, s_f) = _load(f"{f_prefix}.k{k}", 3)
+        b_keys: list[str] = []
+        vl_b, s_b = array("d"), array("d")
+        for p in b_prefixes:
+            kk, (_, v, s) = _load(f"{p}.k{k}", 3)
+            b_keys += kk
+            vl_b += v
+            s_b += s
+        if len(b_keys) != len(keys):  # both passes see every n-gram: a difference is a bug, not bad input
+            raise RuntimeError(f"join: {len(keys)} forward and {len(b_keys)} backward {k}-grams")
+        pos = dict(zip(b_keys, range(len(b_keys))))
+        del b_keys
+        idx = list(map(pos.__getitem__, keys))
+        del pos
+        vl = array("d", map(vl_b.__getitem__, idx))
+        s_b = array("d", map(s_b.__getitem__, idx))
+        del idx, vl_b
+        if k > 1:
+            pmi = array("d", map(sub, map(add, repeat(logn), map(math.log, c)),
+                                 map(truediv, map(add, s_f, s_b), repeat(float(k - 1)))))
+        else:
+            pmi = array("d", bytes(8 * len(keys)))
+        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)
+        columns.append([vr, vl, pmi])
+    return columns
+
+
+def _norm(columns: list[array]) -> tuple[float, float]:
+    """Mean and standard deviation (1.0 when degenerate) of the values of several columns, exactly summed."""
+    n = sum(map(len, columns))
+    if not n:
+        return 0.0, 1.0
+    mean = math.fsum(itertools.chain.from_iterable(columns)) / n
+    var = math.fsum((v - mean) ** 2 for v in itertools.chain.from_iterable(columns)) / n
+    return mean, math.sqrt(var) if var > 0 else 1.0
+
+
+class _Model:
+    """The standardisation of each order, and where the scored n-grams are (the join files)."""
+
+    def __init__(self, K: int, norms: dict[int, tuple[tuple[float, float], ...]], prefixes: list[str]):
+        self.K = K
+        self.norms = norms
+        self.prefixes = prefixes
+
+    def _columns(self, wanted: set[str] | dict | None) -> Iterator[tuple[int, Iterator, Iterator, Iterator, Iterator]]:
+        """Per join file and order: k, then the n-grams in ``wanted`` (None: all) and their three z-scores."""
+        for prefix in self.prefixes:
+            for k in range(1, self.K + 1):
+                keys, cols = _load(f"{prefix}.k{k}", 3)
+                if wanted is None:
+                    vr, vl, pmi = map(iter, cols)
+                    keys = iter(keys)
+                else:
+                    sel = list(map(wanted.__contains__, keys))
+                    if not any(sel):
+                        continue
+                    vr, vl, pmi = (compress(col, sel) for col in cols)
+                    keys = compress(keys, sel)
+                (mr, sr), (ml, sl), (mp, sp) = self.norms[k]
+                zr = map(truediv, map(sub, vr, repeat(mr)), repeat(sr))
+                zl = map(truediv, map(sub, vl, repeat(ml)), repeat(sl))
+                if k > 1:
+                    pmi, pmi2 = itertools.tee(pmi)
+                    zp = map(truediv, map(sub, pmi2, repeat(mp)), repeat(sp))
+                else:
+                    zp = repeat(0.0)
+                yield k, keys, zr, zl, zp, pmi
+
+    def gains(self, wanted: set[str] | dict | None) -> dict[str, float]:
+        """score·len of every n-gram in ``wanted`` (None: all; score = z(vbe_r) + z(vbe_l) + z(pmi))."""
+        table: dict[str, float] = {}
+        for k, keys, zr, zl, zp, _ in self._columns(wanted):
+            table.update(zip(keys, map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))))
+        return table
+
+    def details(self, words: list[str]) -> dict[str, dict[str, float]]:
+        """``{"score", "nvbe", "cohesion", "pmi"}`` of each of ``words``, in their order."""
+        found = {}
+        for k, keys, zr, zl, zp, pmi in self._columns(set(words)):
+            for x, a, b, c, p in zip(keys, zr, zl, zp, pmi):
+                found[x] = {"score": a + b + c, "nvbe": a + b, "cohesion": c, "pmi": p}
+        return {w: found[w] for w in words}
+
+
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, model: _Model, load_all: bool) -> Counter:
+    """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
+
+    ``load_all``: read the scores of all n-grams (when they fit) instead of
+    first collecting the ones these chunks contain.
+    """
+    regexes = [_side_regex(k, "F", None) for k in range(1, K + 1)]
+    wanted: set[str] | None = None
+    if not load_all:
+        wanted = set()
+        for _, text in _chunk_texts(chunk_path, start, stop):
+            for regex in regexes:
+                wanted.update(regex.findall(text))
+    get = model.gains(wanted).__getitem__
+    del wanted
+    counts: Counter = Counter()
+    for m, text in _chunk_texts(chunk_path, start, stop):
+        # gains[L - 1]: score·L of every L-gram of the text, in order
+        gains = [list(map(get, regex.findall(text))) for regex in regexes]
+        words = _segment_text(text, K, gains)
+        if m == 1:
+            counts.update(words)
+        else:
+            for w in words:
+                counts[w] += m
+    return counts
+
+
+def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
+    """The words of the newline-separated chunks of ``text``, each maximising Σ score(w)·len(w).
+
+    ``gains[L - 1]`` holds score·len of every L-gram of the chunks in order
+    (a chunk of n symbols has n - L + 1 of them).  Dynamic programming per
+    chunk; of two equal totals the one with the shorter last word wins.
+    """
+    words: list[str] = []
+    offsets = [0] * K  # where the current chunk's L-grams begin in gains[L - 1]
+    Ls = [tuple(range(2, min(K, j) + 1)) for j in range(K + 1)]
+    for chunk in text.split("\n"):
         n = len(chunk)
-        K = len(self.norm)
-        score = self.score
+        if not n:
+            continue
+        g = [gains[L][offsets[L]:offsets[L] + max(n - L, 0)] for L in range(K)]
+        for L in range(K):
+            offsets[L] += max(n - L, 0)
         best = [0.0] * (n + 1)
-        back = [0] * (n + 1)
+        back = [1] * (n + 1)
+        g1 = g[0]
         for j in range(1, n + 1):
-            b = -math.inf
+            b = best[j - 1] + g1[j - 1]
             arg = 1
-            for L in range(1, min(K, j) + 1):
-                v = best[j - L] + score(chunk[j - L:j]) * L
+            for L in Ls[j] if j < K else Ls[K]:
+                v = best[j - L] + g[L - 1][j - L]
                 if v > b:
                     b, arg = v, L
             best[j] = b
             back[j] = arg
-        words = []
+        out = []
         j = n
         while j > 0:
-            words.append(chunk[j - back[j]:j])
+            out.append(chunk[j - back[j]:j])
             j -= back[j]
-        words.reverse()
-        return words
+        out.reverse()
+        words += out
+    return words
+
+
+class _Plan:
+    """How :meth:`WordFinder.find` splits its work to fit the memory budget.
+
+    The size of a pass is estimated before it runs: the n-grams beginning
+    with a symbol are at most (K+1) times its occurrences in the distinct
+    chunks, and a *sample pass* (the forward pass over every s-th symbol)
+    measures how many of those bounds are distinct n-grams.  Symbols, in
+    code-point order, are then grouped into contiguous ranges whose estimate
+    (with a margin) fits one pass's share of the budget.  A symbol is never
+    split: a single symbol with more n-grams than the share gets a pass of
+    its own.
+    """
+
+    MARGIN = 1.15
+
+    def __init__(self, occurrences: Counter, blocks: list[int], K: int, budget: int, jobs: int,
+                 area: WorkArea, report: Callable[[str, int, int], None]):
+        self.K = K
+        self.jobs = max(1, jobs)
+        self.area = area
+        self.report = report
+        self.symbols = sorted(occurrences)
+        self.occurrences = occurrences  # of each symbol in the distinct chunks
+        self.blocks = blocks  # sizes of the chunk file's blocks (for segmentation batches)
+        here = _rss()
+        if self.jobs > 1:
+            share = (budget - here) // self.jobs - WORKER_BASE
+        else:
+            share = budget - here
+        if share < MIN_PASS:
+            log.warning("the memory budget leaves %d MB per pass (this process already uses %d MB); "
+                        "using %d MB", share >> 20, here >> 20, MIN_PASS >> 20)
+            share = MIN_PASS
+        self.share = share
+        self.ratio = 1.0  # distinct n-grams per bound, measured by the sample pass
+
+    def _bound(self, symbols: Iterable[str]) -> int:
+        occ = self.occurrences
+        return (self.K + 1) * sum(occ[s] for s in symbols)
+
+    def _ranges(self) -> list[tuple[str, str] | None]:
+        """Contiguous symbol ranges whose estimated n-grams fit a pass (None: everything at once)."""
+        capacity = self.share / (BYTES_PER_NGRAM * self.ratio * self.MARGIN)
+        if self._bound(self.symbols) <= capacity:
+            return [None]
+        ranges = []
+        first, prev, load = None, "", 0
+        for s in self.symbols:
+            b = self._bound([s])
+            if first is not None and load + b > capacity:
+                ranges.append((first, prev))
+                first, load = None, 0
+            if first is None:
+                first = s
+            load += b
+            prev = s
+        ranges.append((first, prev))
+        return ranges
+
+    def _measure(self, chunk_path: str) -> None:
+        """Set ``ratio`` from a forward pass over a sample of the symbols, when the budget is tight."""
+        capacity = self.share / BYTES_PER_NGRAM
+        total = self._bound(self.symbols)
+        if total <= capacity:  # everything fits even if every bound were a distinct n-gram
+            return
+        step = max(8, math.ceil(total / capacity))
+        # every step-th symbol by frequency: frequent symbols (whose n-grams
+        # repeat most) weigh in the sample as they do in the corpus
+        by_rank = sorted(self.symbols, key=lambda s: (-self.occurrences[s], s))
+        sample = sorted(by_rank[step // 2::step])
+        cls = "".join(f"\\U{ord(s):08x}" for s in sample)
+        types = 0
+        for k in range(1, self.K + 2):
+            types += len(_count(chunk_path, _side_regex(k, "F", cls)))
+        self.ratio = min(1.0, max(types / max(self._bound(sample), 1), 0.01))
+        log.info("sample pass: %d of %d symbols, %.3f distinct n-grams per bound", len(sample),
+                 len(self.symbols), self.ratio)
+
+    def score(self, chunk_path: str, n: int, h0: float) -> _Model:
+        """Forward, backward and join passes; the standardisation of each order."""
+        K, path = self.K, self.area.path
+        self._measure(chunk_path)
+        ranges = self._ranges()
+        bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
+        nf = len(ranges)
+        tasks = []
+        for i, r in enumerate(ranges):
+            lo, hi = r if r is not None else (None, None)
+            tasks.append((chunk_path, K, "F", lo, hi, h0, [path(f"f{i}")], bounds))
+            tasks.append((chunk_path, K, "B", lo, hi, h0, [path(f"b{i}-{j}") for j in range(nf)], bounds))
+        log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
+        types = run_tasks(_side_pass, tasks, self.jobs, lambda d, t: self.report("counting", d, t))
+        log.info("n-grams counted: %d (forward and backward)", sum(types))
+        joins = [(K, math.log(n), path(f"f{j}"), [path(f"b{i}-{j}") for i in range(nf)], path(f"j{j}"))
+                 for j in range(nf)]
+        columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
+        for name in os.listdir(self.area.root):
+            if name[0] in "fb":
+                os.remove(path(name))
+        norms = {}
+        for k in range(1, K + 1):
+            per = [cols[k - 1] for cols in columns]
+            pmi = _norm([c[2] for c in per]) if k > 1 else (0.0, 1.0)
+            norms[k] = (_norm([c[0] for c in per]), _norm([c[1] for c in per]), pmi)
+        self.scored = sum(len(cols[0]) for per in columns for cols in per)
+        del columns
+        return _Model(K, norms, [path(f"j{j}") for j in range(nf)])
+
+    def segment(self, chunk_path: str, model: _Model) -> Counter:
+        """Segmentation passes over batches of chunks; the word counts."""
+        capacity = self.share / (BYTES_PER_NEEDED * self.ratio * self.MARGIN)
+        batches = []
+        start, load = 0, 0
+        for i, length in enumerate(self.blocks):
+            b = self.K * length
+            if i > start and load + b > capacity:
+                batches.append((start, i))
+                start, load = i, 0
+            load += b
+        nb = len(self.blocks)
+        batches.append((start, nb))
+        if self.jobs > 1 and len(batches) < self.jobs:  # give every worker a batch
+            size = math.ceil(nb / self.jobs)
+            batches = [(s, min(s + size, nb)) for s in range(0, nb, size)]
+        load_all = self.scored * BYTES_PER_SCORE <= self.share
+        tasks = [(chunk_path, a, b, self.K, model, load_all) for a, b in batches]
+        counts: Counter = Counter()
+        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
+            counts.update(c)
+        return counts

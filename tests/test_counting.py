@@ -168,7 +168,7 @@ def test_ctrl_c_while_workers_start_is_not_lost(monkeypatch):
 
     from nlp_zero import counting
 
-    real = counting._children_ignore_sigint
+    real = counting.children_ignore_sigint
 
     @contextlib.contextmanager
     def interrupted_start():
@@ -176,7 +176,7 @@ def test_ctrl_c_while_workers_start_is_not_lost(monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)  # inside the start-up window
             yield
 
-    monkeypatch.setattr(counting, "_children_ignore_sigint", interrupted_start)
+    monkeypatch.setattr(counting, "children_ignore_sigint", interrupted_start)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):

@@ -1,0 +1,143 @@
+"""Bounded memory and parallel passes of discovery (issue #7): the result never depends on them.
+
+The budget is forced down by raising the estimated bytes per n-gram, so that
+the small test corpus is split into many forward/backward ranges and
+segmentation batches -- the code paths a 100 MB corpus takes under a real
+budget.  Speed and memory figures are in benchmarks/scale.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import pytest
+
+from nlp_zero import Corpus, WordFinder, discovery, spill
+from nlp_zero.corpus import demo_path
+
+
+@pytest.fixture(scope="module")
+def demo_lines() -> list[str]:
+    return list(Corpus(demo_path()))[:1500]  # ~120k characters of statutes
+
+
+def _tsv(lexicon, path) -> bytes:
+    lexicon.save_tsv(str(path))
+    return path.read_bytes()
+
+
+def _split(monkeypatch) -> None:
+    """Make every pass "too big" so the work is split into many ranges and batches."""
+    monkeypatch.setattr(discovery, "BYTES_PER_NGRAM", 20_000)
+    monkeypatch.setattr(discovery, "BYTES_PER_NEEDED", 60_000)
+    monkeypatch.setattr(discovery, "BYTES_PER_SCORE", 60_000)
+
+
+def test_size_parsing():
+    assert spill.parse_size("400M") == 400 << 20
+    assert spill.parse_size("1.5g") == 3 << 29
+    assert spill.parse_size("2GiB") == 2 << 30
+    assert spill.parse_size("800k") == 800 << 10
+    assert spill.parse_size("123") == 123
+    for bad in ("", "M", "-1G", "1.2.3M", "4X", "lots"):
+        with pytest.raises(ValueError):
+            spill.parse_size(bad)
+    assert 256 << 20 <= spill.default_max_memory() <= 1 << 30
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_split_work_gives_the_same_lexicon(tmp_path, monkeypatch, caplog, demo_lines, jobs):
+    whole = WordFinder().train(demo_lines)
+    reference = _tsv(whole.find(), tmp_path / "whole.tsv")
+    _split(monkeypatch)
+    caplog.set_level(logging.INFO, logger="nlp_zero.discovery")
+    area = tmp_path / "area"
+    area.mkdir()
+    seen = []
+    finder = WordFinder().train(demo_lines)
+    lexicon = finder.find(max_memory=64 << 20, jobs=jobs, tmp_dir=area,
+                          progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert _tsv(lexicon, tmp_path / "split.tsv") == reference
+    assert finder.stats == whole.stats
+    # it really was split: several ranges each way and several segmentation batches
+    ranges = [r.getMessage() for r in caplog.records if "forward and" in r.getMessage()]
+    assert ranges and int(ranges[0].split()[0]) >= 3, ranges
+    stages = {stage: total for stage, _, total in seen}
+    assert stages["counting"] >= 6 and stages["segmenting"] >= 2, stages
+    assert os.listdir(area) == []  # the work area is gone
+
+
+def test_work_area_removed_after_an_error(tmp_path, monkeypatch, demo_lines):
+    def broken(*args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(discovery, "_segment_pass", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        WordFinder().train(demo_lines[:200]).find(tmp_dir=tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_task_error_in_a_worker_reaches_the_caller(tmp_path, demo_lines):
+    with pytest.raises(ZeroDivisionError):
+        spill.run_tasks(divmod, [(1, 1), (1, 0), (2, 1)], jobs=2)
+    assert spill.run_tasks(divmod, [(7, 2), (9, 4)], jobs=2) == [(3, 1), (2, 1)]
+
+
+def test_cli_budget_jobs_and_progress(tmp_path, cli):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(list(Corpus(demo_path()))[:800]) + "\n", encoding="utf-8")
+    r = cli("discover", str(corpus), "-o", str(tmp_path / "a"), "-q")
+    assert r.returncode == 0, r.stderr
+    area = tmp_path / "area"
+    area.mkdir()
+    r = cli("discover", str(corpus), "-o", str(tmp_path / "b"), "-j", "2", "--max-memory", "100M",
+            "--tmp-dir", str(area), "--progress", "jsonl")
+    assert r.returncode == 0, r.stderr
+    for ext in (".dict.txt", ".tsv", ".meta.json"):
+        assert (tmp_path / f"a{ext}").read_bytes() == (tmp_path / f"b{ext}").read_bytes(), ext
+    assert os.listdir(area) == []
+    events = [json.loads(line) for line in r.stderr.splitlines() if line.startswith("{")]
+    stages = [e["stage"] for e in events]
+    assert stages[0] == "reading" and {"counting", "segmenting"} <= set(stages), stages
+    reading = [e for e in events if e["stage"] == "reading"]
+    assert reading[-1]["final"] and reading[-1]["bytes"] == reading[-1]["total_bytes"] == corpus.stat().st_size
+    passes = [e for e in events if e["stage"] == "counting"]
+    assert passes[-1]["done"] == passes[-1]["total"] and passes[-1]["final"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--max-memory", "lots"], "not a size"),
+    (["--max-memory", "1M"], "at least"),
+    (["--tmp-dir", "/nonexistent/dir"], "not a directory"),
+    (["-j", "0"], "at least 1"),
+    (["--progress", "xml"], "invalid choice"),
+])
+def test_cli_bad_scale_options(tmp_path, cli, argv, message):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("一二三\n", encoding="utf-8")
+    r = cli("discover", str(corpus), "-o", str(tmp_path / "x"), *argv)
+    assert r.returncode == 2
+    assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not list(tmp_path.glob("x*"))
+
+
+def test_shard_workflow_equals_one_run(tmp_path, cli):
+    """Learn shards apart (state only), merge the states, learn: the same files as one run over all."""
+    lines = list(Corpus(demo_path()))[:900]
+    shards = []
+    for i in range(3):
+        p = tmp_path / f"shard{i}.txt"
+        p.write_text("\n".join(lines[i::3]) + "\n", encoding="utf-8")
+        shards.append(p)
+        r = cli("discover", str(p), "--save-state", str(tmp_path / f"s{i}.state"), "-q")
+        assert r.returncode == 0, r.stderr
+        assert not list(tmp_path.glob(f"shard{i}.txt.*"))  # state only: no lexicon written
+    r = cli("discover", *(a for i in range(3) for a in ("--load-state", str(tmp_path / f"s{i}.state"))),
+            "-o", str(tmp_path / "merged"), "-q")
+    assert r.returncode == 0, r.stderr
+    r = cli("discover", *map(str, shards), "-o", str(tmp_path / "one"), "-q")
+    assert r.returncode == 0, r.stderr
+    for ext in (".dict.txt", ".tsv"):
+        assert (tmp_path / f"merged{ext}").read_bytes() == (tmp_path / f"one{ext}").read_bytes()
