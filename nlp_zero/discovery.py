@@ -723,15 +723,19 @@ class _Plan:
         return (self.K + 1) * sum(occ[s] for s in symbols)
 
     def _ranges(self) -> list[tuple[str, str] | None]:
-        """Contiguous symbol ranges whose estimated n-grams fit a pass (None: everything at once)."""
+        """Contiguous symbol ranges of about equal estimated size, each fitting a pass (None: all at once)."""
         capacity = self.share / (BYTES_PER_NGRAM * self.ratio * self.MARGIN)
-        if self._bound(self.symbols) <= capacity:
+        total = self._bound(self.symbols)
+        if total <= capacity:
             return [None]
+        count = math.ceil(total / capacity)
+        count += -count % self.jobs  # a multiple of the workers, so none idles at the end
+        target = total / count
         ranges = []
         first, prev, load = None, "", 0
         for s in self.symbols:
             b = self._bound([s])
-            if first is not None and load + b > capacity:
+            if first is not None and (load + b > capacity or load + b / 2 > target):
                 ranges.append((first, prev))
                 first, load = None, 0
             if first is None:
@@ -792,21 +796,21 @@ class _Plan:
 
     def segment(self, chunk_path: str, model: _Model) -> Counter:
         """Segmentation passes over batches of chunks; the word counts."""
-        capacity = self.share / (BYTES_PER_NEEDED * self.ratio * self.MARGIN)
+        load_all = self.scored * BYTES_PER_SCORE <= self.share
+        capacity = math.inf if load_all else self.share / (BYTES_PER_NEEDED * self.ratio * self.MARGIN)
+        total = self.K * sum(self.blocks)
+        count = 1 if load_all else math.ceil(total / capacity)
+        count += -count % self.jobs
+        target = total / count
         batches = []
         start, load = 0, 0
         for i, length in enumerate(self.blocks):
             b = self.K * length
-            if i > start and load + b > capacity:
+            if i > start and (load + b > capacity or load + b / 2 > target):
                 batches.append((start, i))
                 start, load = i, 0
             load += b
-        nb = len(self.blocks)
-        batches.append((start, nb))
-        if self.jobs > 1 and len(batches) < self.jobs:  # give every worker a batch
-            size = math.ceil(nb / self.jobs)
-            batches = [(s, min(s + size, nb)) for s in range(0, nb, size)]
-        load_all = self.scored * BYTES_PER_SCORE <= self.share
+        batches.append((start, len(self.blocks)))
         tasks = [(chunk_path, a, b, self.K, model, load_all) for a, b in batches]
         counts: Counter = Counter()
         for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):

@@ -611,15 +611,18 @@ def _finish(proc: subprocess.Popen) -> str:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.parametrize("command", ["discover", "cut", "count-jobs-2", "cut-jobs-2"])
+@pytest.mark.parametrize("command", ["discover", "discover-jobs-2", "cut", "count-jobs-2", "cut-jobs-2"])
 def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, command, sig):
     if not _subcommand_exists(cli, command.split("-")[0]):
         pytest.skip(f"subcommand {command} not there yet")
     corpus = tmp_path / "big.txt"
-    corpus.write_text(_noise(1500), encoding="utf-8")
+    corpus.write_text(_noise(6000 if command.startswith("discover") else 1500), encoding="utf-8")
     out = tmp_path / "out"
-    if command == "discover":
+    if command.startswith("discover"):
         argv = ["discover", str(corpus), "-o", str(out)]
+        if command.endswith("2"):  # the passes' work area must go too
+            (tmp_path / "area").mkdir()
+            argv += ["-j", "2", "--tmp-dir", str(tmp_path / "area")]
         outputs = [tmp_path / f"out{s}" for s in (".dict.txt", ".tsv", ".meta.json")]
     elif command.startswith("cut"):
         argv = ["cut", str(corpus), "-l", str(lexicon_file / "l.dict"), "-o", str(out)]
@@ -644,6 +647,8 @@ def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, com
     assert err.strip().splitlines() == ["nlp-zero: interrupted"], err
     assert all(o.read_text() == "previous\n" for o in outputs)
     assert sorted(os.listdir(tmp_path)) == before
+    if command == "discover-jobs-2":
+        assert os.listdir(tmp_path / "area") == []
 
 
 # -- security: nothing from disk is unpickled, evaluated or imported ----------
