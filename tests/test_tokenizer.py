@@ -130,7 +130,11 @@ def _count_lookups(tok: Tokenizer):
             Counter.lookups += 1
             return dict.get(self, key, default)
 
-    tok._first = Counting({u: (c, Counting(d) if d is not None else None) for u, (c, d) in tok._first.items()})
+    def counting(index):  # the same index, every level counting
+        return Counting({k: (v[0], None if v[1] is None else counting(v[1])) if isinstance(v, tuple) else v
+                         for k, v in index.items()})
+
+    tok._first = counting(tok._first)
     return Counter
 
 
