@@ -93,7 +93,7 @@ def _key(word: str) -> str:
 
 
 # A line (of words joined by newlines) that holds a digit or a Latin letter.
-_ALNUM_LINE_RE = re.compile(f"[^\\n]*[{_DIGIT}{_LETTER}][^\\n]*")
+_ALNUM_LINE_RE = re.compile(f"^.*[{_DIGIT}{_LETTER}].*$", re.MULTILINE)
 
 
 def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str, int]:
