@@ -67,6 +67,7 @@ from .text import (_ALNUM_RE, _BLOCK_RE, _DIGIT, _LETTER, HAN_CLASS, OTHER_TOKEN
                    unit_spans)
 
 _INF = float("inf")
+_NONE: dict[str, tuple] = {}  # what follows a unit that starts no longer word (never changed)
 T = TypeVar("T")
 
 # One scan of the text yields, in order: a block of Han only (group 1), a block
@@ -78,6 +79,10 @@ _PIECE_RE = re.compile(
     f"|(\\s+)|({OTHER_TOKEN})",
     re.DOTALL,
 )
+
+# The pure Han blocks of _PIECE_RE (group 1) for re.split: a Han run that no
+# alphanumeric run touches on either side (nor a per-cent sign, which may end one).
+_HAN_SPLIT_RE = re.compile(f"(?<![{HAN_CLASS}{_DIGIT}{_LETTER}%\uff05])([{HAN_CLASS}]+)(?![{HAN_CLASS}{_DIGIT}{_LETTER}])")
 
 #: Blocks up to this many characters have their segmentation cached ...
 CACHE_MAX_CHARS = 32
@@ -183,12 +188,13 @@ class Tokenizer:
         it already holds instead of slicing the text: ``first[u] = (cost of
         u, second)``, ``second[v] = (cost of uv, rest)``, and ``rest`` maps
         a third unit ``w`` to the cost of ``uvw`` and each whole key of four
-        units or more (starting with ``uv``) to its cost; None where nothing
-        continues.  A prefix that is not a word costs inf (the scan goes on
-        past it); a single unit always has a finite cost (its own, or the
-        unknown cost), because a unit alone is always an option.  Built with
-        C-level sort/map/zip: the keys of three units or more grouped by their
-        first two, the pairs by their first unit (see :func:`_group`).
+        units or more (starting with ``uv``) to its cost; where nothing
+        continues, ``second`` is empty and ``rest`` None.  A prefix that is
+        not a word costs inf (the scan goes on past it); a single unit always
+        has a finite cost (its own, or the unknown cost), because a unit alone
+        is always an option.  Built with C-level sort/map/zip: the keys of
+        three units or more grouped by their first two, the pairs by their
+        first unit (see :func:`_group`).
         """
         freq = self._freq
         logtotal = math.log(self._total) if self._total > 0 else 0.0
@@ -232,7 +238,7 @@ class Tokenizer:
                              zip(cost(pairs), map(rests.get, pairs)))
             units = list(seconds)
             units += keys[:start(2)]
-            self._first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units))))
+            self._first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
         self._unknown = unknown
         self._cache: dict[str, tuple[str, ...]] = {}
         self._old_cache: dict[str, tuple[str, ...]] = {}
@@ -334,7 +340,7 @@ class Tokenizer:
         """
         n = len(s)
         get = self._first.get
-        unit = (self._unknown, None)  # a unit that starts no word
+        unit = (self._unknown, _NONE)  # a unit that starts no word
         t = s + "\n"  # a sentinel no key contains: it ends every scan
         best = [0.0] * (n + 2)
         ends = list(range(1, n + 2))
@@ -345,24 +351,23 @@ class Tokenizer:
             i -= 1
             b, second = get(ch, unit)
             b += after
-            if second is not None:
-                entry = second.get(nxt)
-                if entry is not None:  # s[i:i+2] is a word or a prefix of one
-                    c, rest = entry
-                    c += best[i + 2]  # inf for a prefix only
-                    if c <= b:  # a tie goes to the longer word, as in jieba
-                        b = c
-                        ends[i] = i + 2
-                    if rest is not None:
-                        c = rest.get(nxt2)
-                        j = i + 3
-                        while c is not None:  # None: s[i:j] is no word nor prefix of one
-                            c += best[j]
-                            if c <= b:
-                                b = c
-                                ends[i] = j
-                            j += 1
-                            c = rest.get(t[i:j])
+            entry = second.get(nxt)
+            if entry is not None:  # s[i:i+2] is a word or a prefix of one
+                c, rest = entry
+                c += best[i + 2]  # inf for a prefix only
+                if c <= b:  # a tie goes to the longer word, as in jieba
+                    b = c
+                    ends[i] = i + 2
+                if rest is not None:
+                    c = rest.get(nxt2)
+                    j = i + 3
+                    while c is not None:  # None: s[i:j] is no word nor prefix of one
+                        c += best[j]
+                        if c <= b:
+                            b = c
+                            ends[i] = j
+                        j += 1
+                        c = rest.get(t[i:j])
             nxt2 = nxt
             nxt = ch
             after = best[i] = b
@@ -437,6 +442,9 @@ class Tokenizer:
         if cut_all:
             raise ValueError("cut_all=True is not supported")
         # The loop of _pieces, inlined: lcut is the hot path of batch use.
+        # Most of Chinese text is pure Han blocks, which one C-level split
+        # isolates; what lies between two of them is most often one
+        # punctuation mark, otherwise it goes through the full scan.
         if self._dirty:
             self._refresh()
         out: list[str] = []
@@ -444,19 +452,21 @@ class Tokenizer:
         extend = out.extend
         cached = self._cache.get
         block = self._block
-        for han, mixed, space, other in _PIECE_RE.findall(text):
+        parts = _HAN_SPLIT_RE.split(text)
+        parts.append("")  # pairs: (what precedes a pure Han block, the block)
+        it = iter(parts)
+        for between, han in zip(it, it):
+            if between:
+                if len(between) == 1:
+                    append(between)
+                else:
+                    for words in self._pieces(between):
+                        extend(words)
             if han:
                 if len(han) == 1:
                     append(han)
                 else:
                     extend(cached(han) or block(han, True))
-            elif mixed:
-                if len(mixed) == 1:
-                    append(mixed)
-                else:
-                    extend(cached(mixed) or block(mixed, False))
-            else:
-                append(space or other)
         return out
 
     def tokenize(self, text: str, mode: str = "default", HMM: bool = False) -> Iterator[tuple[str, int, int]]:
