@@ -441,10 +441,10 @@ class Tokenizer:
         """The tokens of ``text`` as a list."""
         if cut_all:
             raise ValueError("cut_all=True is not supported")
-        # The loop of _pieces, inlined: lcut is the hot path of batch use.
-        # Most of Chinese text is pure Han blocks, which one C-level split
-        # isolates; what lies between two of them is most often one
-        # punctuation mark, otherwise it goes through the full scan.
+        # The loop of _pieces, specialised: lcut is the hot path of batch use.
+        # Most Chinese text is pure Han blocks, which one C-level split
+        # isolates; what lies between two of them (most often one
+        # punctuation mark) goes through _pieces.
         if self._dirty:
             self._refresh()
         out: list[str] = []

@@ -83,6 +83,7 @@ def test_join_gives_back_any_string(tok):
         s = _random_string(rng, rng.randrange(0, 60))
         assert "".join(tok.lcut(s)) == s
         assert "".join(empty.lcut(s)) == s
+        assert tok.lcut(s) == list(tok.cut(s))  # lcut's own split of pure Han blocks cuts the same
         assert all(s[a:b] == w for w, a, b in tok.tokenize(s))
         assert all(tok.lcut(s))  # no empty tokens
 
