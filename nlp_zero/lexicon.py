@@ -32,9 +32,10 @@ Everything written is byte-identical for the same lexicon, whatever
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-from typing import IO, Iterable, Iterator, Mapping, MutableMapping
+from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 from .errors import FormatError, InputError
 from .fileio import atomic_write, os_cause, read_saved, whole_number
@@ -325,6 +326,21 @@ def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterat
 _CHUNK_BYTES = 1 << 17  # small chunks keep the peak memory of a load low
 
 
+def _columns(text: str) -> list[Sequence[str]] | None:
+    """The columns of a chunk of lines that all have two fields or all three (blank lines skipped); else None."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    fields = text.split()
+    if " ".join(lines) == " ".join(fields):  # fields separated by single spaces: one space fewer than fields
+        spaces = set(map(str.count, lines, itertools.repeat(" ")))
+        width = spaces.pop() + 1 if len(spaces) == 1 else 0
+        return [fields[k::width] for k in range(width)] if width in (2, 3) else None
+    rows = list(filter(None, map(str.split, lines)))  # blank lines skipped
+    widths = set(map(len, rows))
+    return list(zip(*rows)) if widths == {2} or widths == {3} else None
+
+
 def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[str, int], dict[str, str]]:
     """Read a jieba-format dictionary into ``(counts, tags)`` quickly.
 
@@ -348,7 +364,7 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
             chunk = f.readlines(_CHUNK_BYTES)
             if not chunk:
                 break
-            rows = None
+            columns = None
             try:
                 text = b"".join(chunk).decode("utf-8")
             except UnicodeDecodeError:
@@ -356,31 +372,24 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
             if text is not None:
                 if first_line == 1 and text.startswith("\ufeff"):
                     text = text[1:]
-                rows = list(map(str.split, text.split("\n")))
-                widths = set(map(len, rows))
-                if 0 in widths:  # blank lines
-                    rows = list(filter(None, rows))
-                    widths.discard(0)
-                if widths == {2} or widths == {3}:
-                    columns = list(zip(*rows))
-                    words, freqs = columns[0], columns[1]
-                    digits = "".join(freqs)
-                    if digits.isascii() and digits.isdigit():
-                        if "<" in text:
-                            words = [from_readable(w) if "<" in w else w for w in words]
-                        counts.update(zip(words, map(int, freqs)))
-                        if with_tags:
-                            if len(columns) == 3:  # one string object per distinct tag
-                                for t in set(columns[2]):
-                                    same_tag.setdefault(t, t)
-                                tags.update(zip(words, map(same_tag.__getitem__, columns[2])))
-                            else:
-                                tags.update(dict.fromkeys(words, ""))
+                columns = _columns(text)
+            if columns is not None:
+                words, freqs = columns[0], columns[1]
+                digits = "".join(freqs)
+                if not (digits.isascii() and digits.isdigit()):
+                    columns = None
+            if columns is not None:
+                if "<" in text:
+                    words = [from_readable(w) if "<" in w else w for w in words]
+                counts.update(zip(words, map(int, freqs)))
+                if with_tags:
+                    if len(columns) == 3:  # one string object per distinct tag
+                        for t in set(columns[2]):
+                            same_tag.setdefault(t, t)
+                        tags.update(zip(words, map(same_tag.__getitem__, columns[2])))
                     else:
-                        rows = None
-                elif widths:
-                    rows = None
-            if rows is None:  # the slow path: defaults and exact error lines
+                        tags.update(dict.fromkeys(words, ""))
+            else:  # the slow path: defaults and exact error lines
                 for word, freq, tag in _parse_dictionary(chunk, name, first_line):
                     counts[word] = DEFAULT_COUNT if freq is None else freq
                     if with_tags:

@@ -47,11 +47,17 @@ Differences from jieba 0.42.1 with ``HMM=False`` on the same dictionary:
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import functools
+import gc
 import itertools
 import json
 import math
+import operator
 import os
 import re
+import sys
 import threading
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
@@ -61,6 +67,7 @@ from .text import (_ALNUM_RE, _BLOCK_RE, _DIGIT, _LETTER, HAN_CLASS, OTHER_TOKEN
                    unit_spans)
 
 _INF = float("inf")
+_NONE: dict[str, tuple] = {}  # what follows a unit that starts no longer word (never changed)
 T = TypeVar("T")
 
 # One scan of the text yields, in order: a block of Han only (group 1), a block
@@ -72,6 +79,10 @@ _PIECE_RE = re.compile(
     f"|(\\s+)|({OTHER_TOKEN})",
     re.DOTALL,
 )
+
+# The pure Han blocks of _PIECE_RE (group 1) for re.split: a Han run that no
+# alphanumeric run touches on either side (nor a per-cent sign, which may end one).
+_HAN_SPLIT_RE = re.compile(f"(?<![{HAN_CLASS}{_DIGIT}{_LETTER}%\uff05])([{HAN_CLASS}]+)(?![{HAN_CLASS}{_DIGIT}{_LETTER}])")
 
 #: Blocks up to this many characters have their segmentation cached ...
 CACHE_MAX_CHARS = 32
@@ -87,7 +98,7 @@ def _key(word: str) -> str:
 
 
 # A line (of words joined by newlines) that holds a digit or a Latin letter.
-_ALNUM_LINE_RE = re.compile(f"[^\\n]*[{_DIGIT}{_LETTER}][^\\n]*")
+_ALNUM_LINE_RE = re.compile(f"^.*[{_DIGIT}{_LETTER}].*$", re.MULTILINE)
 
 
 def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str, int]:
@@ -112,6 +123,34 @@ def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str
                 c = freq.pop(w)
                 freq[key] = freq.get(key, 0) + c
     return freq
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (it would rescan a growing index again and again)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
+    """``{parent(k): {child: value}}`` over ``keys`` sorted so that equal parents are adjacent.
+
+    ``children`` and ``values`` run parallel to ``keys``.  All at C level:
+    one dict per run of keys with one parent.  The parents are made twice
+    rather than kept in a list as long as ``keys`` (the memory of that many
+    small objects would stay with the process).
+    """
+    starts = list(itertools.compress(itertools.count(), map(operator.ne, map(parent, keys),
+                                                            itertools.chain([None], map(parent, keys)))))
+    runs = list(map(slice, starts, starts[1:] + [len(keys)]))
+    children, values = list(children), list(values)
+    return dict(zip(map(parent, map(keys.__getitem__, starts)),
+                    map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
 
 
 class Tokenizer:
@@ -143,55 +182,63 @@ class Tokenizer:
     # -- the model ---------------------------------------------------------
 
     def _build(self) -> None:
-        """Word costs ``ln N - ln n(w)`` and the prefix index.
+        """Word costs ``ln N - ln n(w)`` and the index the scan walks.
 
-        One map serves both: a word maps to its cost, a prefix of a word that
-        is not a word itself to inf (the scan goes on past it), and a single
-        unit always to a finite cost (its own, or the unknown cost) because a
-        unit alone is always an option.  Built mostly with C-level map/zip/set
-        operations: a 350k-word dictionary takes a fraction of a second.
+        The index is keyed by units, so that the scan looks up the characters
+        it already holds instead of slicing the text: ``first[u] = (cost of
+        u, second)``, ``second[v] = (cost of uv, rest)``, and ``rest`` maps
+        a third unit ``w`` to the cost of ``uvw`` and each whole key of four
+        units or more (starting with ``uv``) to its cost; where nothing
+        continues, ``second`` is empty and ``rest`` None.  A prefix that is
+        not a word costs inf (the scan goes on past it); a single unit always
+        has a finite cost (its own, or the unknown cost), because a unit alone
+        is always an option.  Built with C-level sort/map/zip: the keys of
+        three units or more grouped by their first two, the pairs by their
+        first unit (see :func:`_group`).
         """
         freq = self._freq
         logtotal = math.log(self._total) if self._total > 0 else 0.0
         unknown = logtotal  # ln N - ln 1: the add-one floor
         # Keys with a newline can never match a block ("\n" is the scan's sentinel).
-        keys = [w for w in freq if "\n" not in w]
-        counts = list(freq.values()) if len(keys) == len(freq) else list(map(freq.__getitem__, keys))
-        zero = []
-        if 0 in counts:  # zero counts (deleted words): not words, still prefixes
-            zero = [w for w, c in zip(keys, counts) if c == 0]
-            keys = [w for w, c in zip(keys, counts) if c > 0]
-            counts = list(map(freq.__getitem__, keys))
+        keys = list(freq)
+        if "\n" in "".join(keys):
+            keys = [w for w in keys if "\n" not in w]
         # cost = -(ln n - ln N): the same float jieba adds, negated exactly;
-        # computed once per distinct count (counts repeat a lot).
-        cost_of = {c: -(math.log(c) - logtotal) for c in set(counts)}
-        cost = dict(zip(keys, map(cost_of.__getitem__, counts)))
-        # Every proper prefix of a key, level by level with C-level slicing.
-        prefixes = set(zero)
-        longer = [w for w in keys if len(w) > 1]
-        k = 1
-        while longer:
-            prefixes.update(map(itemgetter(slice(0, k)), longer))
-            k += 1
-            longer = [w for w in longer if len(w) > k]
-        missing = prefixes.difference(cost)
-        singles = [p for p in missing if len(p) == 1]
-        cost.update(dict.fromkeys(missing, _INF))
-        cost.update(dict.fromkeys(singles, unknown))
-        # Split by first unit: first[u] = (cost of u alone, {longer key: cost}
-        # for the keys starting with u, or None).  The small per-unit dicts
-        # keep the lookups of the scan in the CPU cache; one big dict does not.
-        subs: dict[str, dict[str, float]] = {}
-        units = []
-        for w, c in cost.items():
-            if len(w) > 1:
-                sub = subs.get(w[0])
-                if sub is None:
-                    sub = subs[w[0]] = {}
-                sub[w] = c
-            else:
-                units.append(w)
-        self._first = {u: (cost[u], subs.get(u)) for u in units}
+        # computed once per distinct count (counts repeat a lot).  A key that
+        # is no word (a prefix, or a deleted word: count 0) costs inf, a unit
+        # that is no word the unknown cost.
+        cost_of = {c: -(math.log(c) - logtotal) for c in set(freq.values()) if c > 0}
+        cost_of[0] = cost_of[None] = _INF
+        unit_cost_of = {**cost_of, 0: unknown, None: unknown}
+        count = freq.get
+
+        def cost(keys: Iterable[str], of: dict = cost_of) -> Iterator[float]:
+            return map(of.__getitem__, map(count, keys))
+
+        # The keys of three units or more: the words and their prefixes
+        # (duplicates do no harm), sorted so that keys sharing their first
+        # two units are adjacent.
+        keys.sort(key=len)
+        start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
+        longest = len(keys[-1]) if keys else 0
+        tail = keys[start(3):]
+        for n in range(3, longest):
+            tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
+        tail.sort()  # cheap when the dictionary is (nearly) sorted, as jieba's is
+        with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
+            # rest[w] for the third unit, rest[key] for longer keys; one object
+            # per distinct unit (sys.intern), as many keys share it.
+            thirds = map(sys.intern, map(itemgetter(2), tail))
+            rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
+            rests = _group(tail, itemgetter(slice(0, 2)), rest_keys, cost(tail))
+            pairs = list(rests)
+            pairs += keys[start(2):start(3)]
+            pairs.sort()
+            seconds = _group(pairs, itemgetter(0), map(sys.intern, map(itemgetter(1), pairs)),
+                             zip(cost(pairs), map(rests.get, pairs)))
+            units = list(seconds)
+            units += keys[:start(2)]
+            self._first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
         self._unknown = unknown
         self._cache: dict[str, tuple[str, ...]] = {}
         self._old_cache: dict[str, tuple[str, ...]] = {}
@@ -293,32 +340,36 @@ class Tokenizer:
         """
         n = len(s)
         get = self._first.get
-        unknown = self._unknown
-        s += "\n"  # a sentinel no key contains: it ends every scan
-        best = [0.0] * (n + 1)
+        unit = (self._unknown, _NONE)  # a unit that starts no word
+        t = s + "\n"  # a sentinel no key contains: it ends every scan
+        best = [0.0] * (n + 2)
         ends = list(range(1, n + 2))
         after = 0.0  # best[i + 1]
-        for i in range(n - 1, -1, -1):
-            entry = get(s[i])
-            if entry is None:  # an unknown unit that starts no word
-                after = best[i] = unknown + after
-                continue
-            c, longer = entry
-            b = c + after
-            if longer is not None:
-                j = i + 2
-                c = longer.get(s[i:j])
-                if c is not None:
-                    e = i + 1
-                    lookup = longer.get
+        i = n
+        nxt = nxt2 = "\n"  # s[i + 1], s[i + 2]
+        for ch in reversed(s):
+            i -= 1
+            b, second = get(ch, unit)
+            b += after
+            entry = second.get(nxt)
+            if entry is not None:  # s[i:i+2] is a word or a prefix of one
+                c, rest = entry
+                c += best[i + 2]  # inf for a prefix only
+                if c <= b:  # a tie goes to the longer word, as in jieba
+                    b = c
+                    ends[i] = i + 2
+                if rest is not None:
+                    c = rest.get(nxt2)
+                    j = i + 3
                     while c is not None:  # None: s[i:j] is no word nor prefix of one
                         c += best[j]
-                        if c <= b:  # a tie goes to the longer word, as in jieba
+                        if c <= b:
                             b = c
-                            e = j
+                            ends[i] = j
                         j += 1
-                        c = lookup(s[i:j])
-                    ends[i] = e
+                        c = rest.get(t[i:j])
+            nxt2 = nxt
+            nxt = ch
             after = best[i] = b
         return ends
 
@@ -390,7 +441,10 @@ class Tokenizer:
         """The tokens of ``text`` as a list."""
         if cut_all:
             raise ValueError("cut_all=True is not supported")
-        # The loop of _pieces, inlined: lcut is the hot path of batch use.
+        # The loop of _pieces, specialised: lcut is the hot path of batch use.
+        # Most Chinese text is pure Han blocks, which one C-level split
+        # isolates; what lies between two of them (most often one
+        # punctuation mark) goes through _pieces.
         if self._dirty:
             self._refresh()
         out: list[str] = []
@@ -398,19 +452,21 @@ class Tokenizer:
         extend = out.extend
         cached = self._cache.get
         block = self._block
-        for han, mixed, space, other in _PIECE_RE.findall(text):
+        parts = _HAN_SPLIT_RE.split(text)
+        parts.append("")  # pairs: (what precedes a pure Han block, the block)
+        it = iter(parts)
+        for between, han in zip(it, it):
+            if between:
+                if len(between) == 1:
+                    append(between)
+                else:
+                    for words in self._pieces(between):
+                        extend(words)
             if han:
                 if len(han) == 1:
                     append(han)
                 else:
                     extend(cached(han) or block(han, True))
-            elif mixed:
-                if len(mixed) == 1:
-                    append(mixed)
-                else:
-                    extend(cached(mixed) or block(mixed, False))
-            else:
-                append(space or other)
         return out
 
     def tokenize(self, text: str, mode: str = "default", HMM: bool = False) -> Iterator[tuple[str, int, int]]:

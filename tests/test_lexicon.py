@@ -122,6 +122,14 @@ def test_non_utf8_and_missing_files(tmp_path):
         Lexicon.load(tmp_path / "nope.txt")
 
 
+def test_lines_of_two_and_four_fields_are_not_read_as_three(tmp_path):
+    # two and four fields make three a line on average: the fast reader must still see the bad line
+    path = tmp_path / "uneven.txt"
+    path.write_text("甲 5\n乙 6 n x\n丙 7 n\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"uneven.txt:2: expected 'word \[freq \[tag\]\]', got 4 fields"):
+        read_counts(path)
+
+
 def test_fast_and_line_by_line_readers_agree(tmp_path):
     path = tmp_path / "mixed.txt"
     path.write_text("a 1 x\nb 2\nc\n\nd 4 y\na 5\n", encoding="utf-8")

@@ -83,6 +83,7 @@ def test_join_gives_back_any_string(tok):
         s = _random_string(rng, rng.randrange(0, 60))
         assert "".join(tok.lcut(s)) == s
         assert "".join(empty.lcut(s)) == s
+        assert tok.lcut(s) == list(tok.cut(s))  # lcut's own split of pure Han blocks cuts the same
         assert all(s[a:b] == w for w, a, b in tok.tokenize(s))
         assert all(tok.lcut(s))  # no empty tokens
 
@@ -130,7 +131,11 @@ def _count_lookups(tok: Tokenizer):
             Counter.lookups += 1
             return dict.get(self, key, default)
 
-    tok._first = Counting({u: (c, Counting(d) if d is not None else None) for u, (c, d) in tok._first.items()})
+    def counting(index):  # the same index, every level counting
+        return Counting({k: (v[0], None if v[1] is None else counting(v[1])) if isinstance(v, tuple) else v
+                         for k, v in index.items()})
+
+    tok._first = counting(tok._first)
     return Counter
 
 
