@@ -52,6 +52,8 @@ with opener(path, "rt", encoding="utf-8") as f:
 finder = Word_Finder(min_proba=1e-8)
 finder.train(lines)
 finder.find(lines)
+import nlp_zero
+assert not hasattr(nlp_zero, "WordFinder"), "imported the new nlp_zero, not 0.1.6"
 print(len(finder.words))
 """
 
@@ -99,10 +101,10 @@ def _memory(pids: list[int]) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(argv: list[str], env: dict) -> dict:
-    """Run ``argv``; wall time and peak memory of its process tree."""
+def measure(argv: list[str], env: dict, cwd: str) -> dict:
+    """Run ``argv`` in ``cwd``; wall time and peak memory of its process tree."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_pss = peak_rss = 0
     while proc.poll() is None:
         pss, rss = _memory(_tree(proc.pid))
@@ -120,7 +122,7 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(DATA / "laws_prc.txt.xz"))
     ap.add_argument("--skip-double", action="store_true", help="leave out the doubled corpus")
     args = ap.parse_args()
-    corpus = Path(args.corpus)
+    corpus = Path(args.corpus).resolve()
     if not corpus.exists():
         sys.exit(f"corpus not found: {corpus}")
     ours_env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -129,7 +131,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="nlp-zero-scale-") as tmp:
         def run(name: str, argv: list[str], env: dict, prefix: str | None = None) -> dict:
-            r = measure(argv, env)
+            # cwd: not the repository, where "import nlp_zero" would find this package, not 0.1.6
+            r = measure(argv, env, tmp)
             r["name"] = name
             if prefix:
                 with open(prefix + ".dict.txt", encoding="utf-8") as f:
@@ -142,6 +145,8 @@ def main() -> None:
             return r
 
         peer = run("nlp-zero 0.1.6 Word_Finder(min_proba=1e-8)", [peer_python(), "-c", PEER, str(corpus)], peer_env)
+        if peer["words"] == 0:
+            sys.exit("the peer found no words: is nlp-zero 0.1.6 what was imported?")
         out = {name: os.path.join(tmp, name) for name in ("j1", "j2", "m400", "double")}
         j1 = run("nlp_zero discover -j 1", ours + [str(corpus), "-o", out["j1"], "-j", "1"], ours_env, out["j1"])
         j2 = run("nlp_zero discover -j 2", ours + [str(corpus), "-o", out["j2"], "-j", "2"], ours_env, out["j2"])

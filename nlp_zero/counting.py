@@ -345,21 +345,6 @@ def _count_batch(table: Counter, batch: str, k: int) -> None:
         table.update(_ngram_re(k).findall(batch))
 
 
-def ngram_counts(chunks: Iterable[str], k: int) -> Counter:
-    """Exact counts of the k-grams inside ``chunks`` (strings already in symbol form).
-
-    The counting core of :class:`NgramCounter`, for learners that keep their
-    own chunk multiset (pass a chunk once per time it was seen).
-
-    >>> ngram_counts(['葡萄皮', '葡萄'], 2)
-    Counter({'葡萄': 2, '萄皮': 1})
-    """
-    table: Counter = Counter()
-    for batch, _ in _texts(chunks):  # chunks joined by _SEP, like lines
-        _count_batch(table, batch, k)
-    return table
-
-
 @functools.lru_cache(maxsize=None)
 def _ngram_re(k: int) -> re.Pattern:
     """Overlapping k-grams that contain no separator (a zero-width lookahead)."""

@@ -45,7 +45,9 @@ The learner's state is the multiset of chunks it has seen (a Counter of
 strings): :meth:`WordFinder.train` adds to it, two finders add up exactly
 (:meth:`WordFinder.merge`, ``+``), and it saves to and loads from a plain text
 file.  :meth:`WordFinder.find` works on the state alone, so shards learned
-apart and merged give byte-identical lexicons to one run.
+apart and merged give byte-identical lexicons to one run.  It learns in
+passes sized to a memory budget, in this process or in worker processes
+(see "the passes of find()" below); the lexicon does not depend on either.
 
 >>> wf = WordFinder().train(['吃葡萄不吐葡萄皮，不吃葡萄倒吐葡萄皮。'] * 3 + ['葡萄很甜，我吃葡萄。'])
 >>> lex = wf.find()
@@ -321,8 +323,9 @@ class WordFinder:
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
 BYTES_PER_NGRAM = 170
-#: Memory per n-gram needed by a segmentation pass (a set and a dict entry).
-BYTES_PER_NEEDED = 200
+#: Memory per n-gram needed by a segmentation pass (a set and a dict entry, the join
+#: files read meanwhile); measured on laws_prc (benchmarks/scale.py).
+BYTES_PER_NEEDED = 360
 #: Memory per n-gram when a segmentation pass reads all the scores (a dict entry).
 BYTES_PER_SCORE = 130
 #: Memory of a worker process before it does anything (the interpreter, the package).
@@ -356,7 +359,7 @@ def _side_regex(k: int, side: str, cls: str | None) -> re.Pattern:
 
 
 #: Characters per block of the chunk file (see _write_chunks).
-BLOCK_CHARS = 1 << 20
+BLOCK_CHARS = 1 << 18
 
 
 def _write_chunks(path: str, groups: dict[int, list[str]]) -> list[int]:
