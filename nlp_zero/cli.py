@@ -478,14 +478,36 @@ def build_parser() -> argparse.ArgumentParser:
         add_arguments(p)
         p.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
         p.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
-        p.add_argument("--progress", nargs="?", const="tty", choices=("tty", "jsonl"), metavar="MODE",
+        p.add_argument("--progress", dest="progress", action="store_const", const="tty",
                        help="show progress on stderr even when it is not a terminal; --progress jsonl: "
                             "one JSON object a line (stage, bytes, total_bytes, rate, eta, ...) for pipelines")
+        p.add_argument("--progress-mode", dest="progress", choices=_PROGRESS_MODES, help=argparse.SUPPRESS)
     return parser
+
+
+_PROGRESS_MODES = ("tty", "jsonl")
+
+
+def _progress_words(argv: list[str]) -> list[str]:
+    """``--progress jsonl`` and ``--progress=jsonl`` as ``--progress-mode=jsonl``.
+
+    A bare ``--progress`` stays a flag, so that ``--progress corpus.txt``
+    still reads corpus.txt.
+    """
+    out = list(argv)
+    i = 0
+    while i < len(out) and out[i] != "--":
+        if out[i].startswith("--progress="):
+            out[i] = "--progress-mode=" + out[i].partition("=")[2]
+        elif out[i] == "--progress" and i + 1 < len(out) and out[i + 1] in _PROGRESS_MODES:
+            out[i:i + 2] = ["--progress-mode=" + out[i + 1]]
+        i += 1
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     try:  # everything, start-up included: Ctrl-C may come at any moment
+        argv = _progress_words(sys.argv[1:] if argv is None else list(argv))
         args = build_parser().parse_args(argv)
         if args.verbose:
             logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")

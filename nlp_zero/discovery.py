@@ -323,11 +323,6 @@ class WordFinder:
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
 BYTES_PER_NGRAM = 170
-#: Memory per n-gram needed by a segmentation pass (a set and a dict entry, the join
-#: files read meanwhile); measured on laws_prc (benchmarks/scale.py).
-BYTES_PER_NEEDED = 360
-#: Memory per n-gram when a segmentation pass reads all the scores (a dict entry).
-BYTES_PER_SCORE = 130
 #: Memory of a worker process before it does anything (the interpreter, the package).
 WORKER_BASE = 24 << 20
 #: The smallest share of the budget a pass is given.
@@ -578,65 +573,74 @@ class _Model:
         self.norms = norms
         self.prefixes = prefixes
 
-    def _columns(self, wanted: set[str] | dict | None) -> Iterator[tuple[int, Iterator, Iterator, Iterator, Iterator]]:
-        """Per join file and order: k, then the n-grams in ``wanted`` (None: all) and their three z-scores."""
-        for prefix in self.prefixes:
-            for k in range(1, self.K + 1):
-                keys, cols = _load(f"{prefix}.k{k}", 3)
-                if wanted is None:
-                    vr, vl, pmi = map(iter, cols)
-                    keys = iter(keys)
-                else:
-                    sel = list(map(wanted.__contains__, keys))
-                    if not any(sel):
-                        continue
-                    vr, vl, pmi = (compress(col, sel) for col in cols)
-                    keys = compress(keys, sel)
-                (mr, sr), (ml, sl), (mp, sp) = self.norms[k]
-                zr = map(truediv, map(sub, vr, repeat(mr)), repeat(sr))
-                zl = map(truediv, map(sub, vl, repeat(ml)), repeat(sl))
-                if k > 1:
-                    pmi, pmi2 = itertools.tee(pmi)
-                    zp = map(truediv, map(sub, pmi2, repeat(mp)), repeat(sp))
-                else:
-                    zp = repeat(0.0)
-                yield k, keys, zr, zl, zp, pmi
+    def _z(self, k: int, vr: Iterable[float], vl: Iterable[float], pmi: Iterable[float]) -> tuple[Iterator, ...]:
+        """The z-scores of vbe_r, vbe_l and pmi of k-grams (that of pmi is 0 for single symbols)."""
+        (mr, sr), (ml, sl), (mp, sp) = self.norms[k]
+        zr = map(truediv, map(sub, vr, repeat(mr)), repeat(sr))
+        zl = map(truediv, map(sub, vl, repeat(ml)), repeat(sl))
+        zp = map(truediv, map(sub, pmi, repeat(mp)), repeat(sp)) if k > 1 else repeat(0.0)
+        return zr, zl, zp
 
-    def gains(self, wanted: set[str] | dict | None) -> dict[str, float]:
-        """score·len of every n-gram in ``wanted`` (None: all; score = z(vbe_r) + z(vbe_l) + z(pmi))."""
-        table: dict[str, float] = {}
-        for k, keys, zr, zl, zp, _ in self._columns(wanted):
-            table.update(zip(keys, map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))))
-        return table
+    def gains(self, prefix: str, k: int) -> tuple[list[str], list[float]]:
+        """The k-grams of one join file and their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi))."""
+        keys, cols = _load(f"{prefix}.k{k}", 3)
+        zr, zl, zp = self._z(k, *cols)
+        return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k))))
 
     def details(self, words: list[str]) -> dict[str, dict[str, float]]:
         """``{"score", "nvbe", "cohesion", "pmi"}`` of each of ``words``, in their order."""
+        wanted = set(words)
         found = {}
-        for k, keys, zr, zl, zp, pmi in self._columns(set(words)):
-            for x, a, b, c, p in zip(keys, zr, zl, zp, pmi):
-                found[x] = {"score": a + b + c, "nvbe": a + b, "cohesion": c, "pmi": p}
+        for prefix in self.prefixes:
+            for k in range(1, self.K + 1):
+                keys, cols = _load(f"{prefix}.k{k}", 3)
+                sel = list(map(wanted.__contains__, keys))
+                if any(sel):
+                    vr, vl, pmi = (list(compress(col, sel)) for col in cols)
+                    for x, a, b, c, p in zip(compress(keys, sel), *self._z(k, vr, vl, pmi), pmi):
+                        found[x] = {"score": a + b + c, "nvbe": a + b, "cohesion": c, "pmi": p}
         return {w: found[w] for w in words}
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int, model: _Model, load_all: bool) -> Counter:
+def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, float]) -> dict[str, float]:
+    """The k-grams of one join file that a segmentation can choose, with their score·k.
+
+    A k-gram whose score·k does not beat the best split of it into shorter
+    candidates (``shorter``: those of lengths < k; a single symbol always
+    is one) is never chosen: wherever it could end a word, the split scores
+    at least as much and, having a shorter last word, wins the tie.  So
+    leaving it out changes no segmentation -- and leaves out most n-grams
+    (about 19 in 20 on laws_prc), which makes the table every segmentation
+    pass needs small.  The best splits are computed for all k-grams at once,
+    position by position, with the same additions as the segmentation.
+    """
+    keys, gains = model.gains(prefix, k)
+    if k == 1:
+        return dict(zip(keys, gains))
+    get = shorter.get
+    best = [[0.0] * len(keys)]  # best[j]: the best split of x[:j], for every k-gram x
+    for j in range(1, k + 1):
+        row = None
+        for L in range(1, min(j, k - 1) + 1):  # a part of x, never x itself
+            part = map(get, map(itemgetter(slice(j - L, j)), keys), repeat(-math.inf))
+            v = list(map(add, best[j - L], part))
+            row = v if row is None else list(map(max, row, v))
+        best.append(row)
+    return dict(compress(zip(keys, gains), map(gt, gains, best[k])))
+
+
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[str, float]) -> Counter:
     """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
 
-    ``load_all``: read the scores of all n-grams (when they fit) instead of
-    first collecting the ones these chunks contain.
+    ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
     """
     regexes = [_side_regex(k, "F", None) for k in range(1, K + 1)]
-    wanted: set[str] | None = None
-    if not load_all:
-        wanted = set()
-        for _, text in _chunk_texts(chunk_path, start, stop):
-            for regex in regexes:
-                wanted.update(regex.findall(text))
-    get = model.gains(wanted).__getitem__
-    del wanted
+    get = table.get
+    never = repeat(-math.inf)
     counts: Counter = Counter()
     for m, text in _chunk_texts(chunk_path, start, stop):
         # gains[L - 1]: score·L of every L-gram of the text, in order
-        gains = [list(map(get, regex.findall(text))) for regex in regexes]
+        gains = [list(map(get, regex.findall(text), never)) for regex in regexes]
         words = _segment_text(text, K, gains)
         if m == 1:
             counts.update(words)
@@ -798,23 +802,18 @@ class _Plan:
         return _Model(K, norms, [path(f"j{j}") for j in range(nf)])
 
     def segment(self, chunk_path: str, model: _Model) -> Counter:
-        """Segmentation passes over batches of chunks; the word counts."""
-        load_all = self.scored * BYTES_PER_SCORE <= self.share
-        capacity = math.inf if load_all else self.share / (BYTES_PER_NEEDED * self.ratio * self.MARGIN)
-        total = self.K * sum(self.blocks)
-        count = 1 if load_all else math.ceil(total / capacity)
-        count += -count % self.jobs
-        target = total / count
-        batches = []
-        start, load = 0, 0
-        for i, length in enumerate(self.blocks):
-            b = self.K * length
-            if i > start and (load + b > capacity or load + b / 2 > target):
-                batches.append((start, i))
-                start, load = i, 0
-            load += b
-        batches.append((start, len(self.blocks)))
-        tasks = [(chunk_path, a, b, self.K, model, load_all) for a, b in batches]
+        """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
+        table: dict[str, float] = {}
+        for k in range(1, self.K + 1):
+            tasks = [(model, prefix, k, table) for prefix in model.prefixes]
+            for found in run_tasks(_candidates_pass, tasks, self.jobs,
+                                   lambda d, t: self.report(f"candidates of length {k}", d, t)):
+                table.update(found)
+        log.info("%d candidate n-grams of %d", len(table), self.scored)
+        # The table is small and the chunks are streamed: one batch per worker.
+        nb = len(self.blocks)
+        size = max(1, math.ceil(nb / self.jobs))
+        tasks = [(chunk_path, a, min(a + size, nb), self.K, table) for a in range(0, nb, size)]
         counts: Counter = Counter()
         for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
             counts.update(c)

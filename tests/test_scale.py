@@ -1,9 +1,8 @@
 """Bounded memory and parallel passes of discovery (issue #7): the result never depends on them.
 
 The budget is forced down by raising the estimated bytes per n-gram, so that
-the small test corpus is split into many forward/backward ranges and
-segmentation batches -- the code paths a 100 MB corpus takes under a real
-budget.  Speed and memory figures are in benchmarks/scale.py, not here.
+the small test corpus is split into many forward/backward ranges -- the code
+paths a 100 MB corpus takes under a real budget.  Speed and memory figures are in benchmarks/scale.py, not here.
 """
 
 from __future__ import annotations
@@ -29,10 +28,8 @@ def _tsv(lexicon, path) -> bytes:
 
 
 def _split(monkeypatch) -> None:
-    """Make every pass "too big" so the work is split into many ranges and batches."""
+    """Make every pass "too big" so the work is split into many ranges."""
     monkeypatch.setattr(discovery, "BYTES_PER_NGRAM", 20_000)
-    monkeypatch.setattr(discovery, "BYTES_PER_NEEDED", 60_000)
-    monkeypatch.setattr(discovery, "BYTES_PER_SCORE", 60_000)
 
 
 def test_size_parsing():
@@ -61,11 +58,11 @@ def test_split_work_gives_the_same_lexicon(tmp_path, monkeypatch, caplog, demo_l
                           progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert _tsv(lexicon, tmp_path / "split.tsv") == reference
     assert finder.stats == whole.stats
-    # it really was split: several ranges each way and several segmentation batches
+    # it really was split: several ranges each way, and as many segmentation batches as jobs
     ranges = [r.getMessage() for r in caplog.records if "forward and" in r.getMessage()]
     assert ranges and int(ranges[0].split()[0]) >= 3, ranges
     stages = {stage: total for stage, _, total in seen}
-    assert stages["counting"] >= 6 and stages["segmenting"] >= 2, stages
+    assert stages["counting"] >= 6 and stages["segmenting"] == jobs, stages
     assert os.listdir(area) == []  # the work area is gone
 
 
@@ -112,7 +109,7 @@ def test_cli_budget_jobs_and_progress(tmp_path, cli):
     (["--max-memory", "1M"], "at least"),
     (["--tmp-dir", "/nonexistent/dir"], "not a directory"),
     (["-j", "0"], "at least 1"),
-    (["--progress", "xml"], "invalid choice"),
+    (["--progress=xml"], "invalid choice"),
 ])
 def test_cli_bad_scale_options(tmp_path, cli, argv, message):
     corpus = tmp_path / "c.txt"
@@ -141,3 +138,12 @@ def test_shard_workflow_equals_one_run(tmp_path, cli):
     assert r.returncode == 0, r.stderr
     for ext in (".dict.txt", ".tsv"):
         assert (tmp_path / f"merged{ext}").read_bytes() == (tmp_path / f"one{ext}").read_bytes()
+
+
+def test_progress_flag_does_not_swallow_an_input():
+    from nlp_zero.cli import _progress_words
+
+    assert _progress_words(["discover", "--progress", "a.txt"]) == ["discover", "--progress", "a.txt"]
+    assert _progress_words(["discover", "a.txt", "--progress", "jsonl"]) == ["discover", "a.txt", "--progress-mode=jsonl"]
+    assert _progress_words(["count", "--progress=tty", "x"]) == ["count", "--progress-mode=tty", "x"]
+    assert _progress_words(["cut", "--", "--progress", "jsonl"]) == ["cut", "--", "--progress", "jsonl"]
