@@ -314,11 +314,12 @@ class WordFinder:
 # symbols, a *backward pass* those whose last symbol does, and each writes one
 # record per n-gram.  A *join pass* per forward range pairs the two records
 # of every n-gram; the standardisation needs sums over all n-grams, taken
-# with math.fsum, which is exact whatever the order of the terms; a
-# *segmentation pass* per batch of chunks reads the scores of just the
-# n-grams its chunks contain.  Every value is computed the same way whatever
-# the ranges and batches, so the lexicon is byte-identical for any budget and
-# any number of jobs.
+# with math.fsum, which is exact whatever the order of the terms.
+# *Candidate passes* keep the n-grams a segmentation can ever choose (a small
+# share, see _candidates_pass), and *segmentation passes* over batches of
+# chunks use that table.  Every value is computed the same way whatever the
+# ranges and batches, so the lexicon is byte-identical for any budget and any
+# number of jobs.
 
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
