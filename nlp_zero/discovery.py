@@ -283,7 +283,8 @@ class WordFinder:
             plan = _Plan(occurrences, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
             counts = plan.segment(chunk_path, model)
-            lexicon = Lexicon(counts, model.details(sorted(counts)))
+            fields = ("score", "nvbe", "cohesion", "pmi")
+            lexicon = Lexicon(counts, {w: dict(zip(fields, plan.details[w])) for w in sorted(counts)})
         self.stats = DiscoveryStats(
             lines=self.lines,
             chunks=sum(self.chunks.values()),
@@ -582,29 +583,21 @@ class _Model:
         zp = map(truediv, map(sub, pmi, repeat(mp)), repeat(sp)) if k > 1 else repeat(0.0)
         return zr, zl, zp
 
-    def gains(self, prefix: str, k: int) -> tuple[list[str], list[float]]:
-        """The k-grams of one join file and their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi))."""
+    def gains(self, prefix: str, k: int) -> tuple[list[str], list[float], list[array]]:
+        """The k-grams of one join file, their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)), their columns."""
         keys, cols = _load(f"{prefix}.k{k}", 3)
         zr, zl, zp = self._z(k, *cols)
-        return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k))))
+        return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))), cols
 
-    def details(self, words: list[str]) -> dict[str, dict[str, float]]:
-        """``{"score", "nvbe", "cohesion", "pmi"}`` of each of ``words``, in their order."""
-        wanted = set(words)
-        found = {}
-        for prefix in self.prefixes:
-            for k in range(1, self.K + 1):
-                keys, cols = _load(f"{prefix}.k{k}", 3)
-                sel = list(map(wanted.__contains__, keys))
-                if any(sel):
-                    vr, vl, pmi = (list(compress(col, sel)) for col in cols)
-                    for x, a, b, c, p in zip(compress(keys, sel), *self._z(k, vr, vl, pmi), pmi):
-                        found[x] = {"score": a + b + c, "nvbe": a + b, "cohesion": c, "pmi": p}
-        return {w: found[w] for w in words}
+    def details(self, k: int, keys: Iterable[str], vr: list[float], vl: list[float],
+                pmi: list[float]) -> dict[str, tuple[float, float, float, float]]:
+        """``(score, nvbe, cohesion, pmi)`` of k-grams from their columns."""
+        return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
 
 
-def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, float]) -> dict[str, float]:
-    """The k-grams of one join file that a segmentation can choose, with their score·k.
+def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, float]
+                     ) -> tuple[dict[str, float], dict[str, tuple]]:
+    """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
 
     A k-gram whose score·k does not beat the best split of it into shorter
     candidates (``shorter``: those of lengths < k; a single symbol always
@@ -615,10 +608,19 @@ def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, floa
     pass needs small.  The best splits are computed for all k-grams at once,
     position by position, with the same additions as the segmentation.
     """
-    keys, gains = model.gains(prefix, k)
+    keys, gains, cols = model.gains(prefix, k)
     if k == 1:
-        return dict(zip(keys, gains))
+        return dict(zip(keys, gains)), model.details(k, keys, *cols)
     get = shorter.get
+    # First the split into single symbols (one of the splits, and cheap): a
+    # k-gram that does not beat it is out, and most are.
+    units = [0.0] * len(keys)
+    for j in range(k):
+        units = list(map(add, units, map(get, map(itemgetter(j), keys))))
+    sel = list(map(gt, gains, units))
+    del units
+    keys, gains = list(compress(keys, sel)), list(compress(gains, sel))
+    cols = [list(compress(col, sel)) for col in cols]
     best = [[0.0] * len(keys)]  # best[j]: the best split of x[:j], for every k-gram x
     for j in range(1, k + 1):
         row = None
@@ -627,7 +629,10 @@ def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, floa
             v = list(map(add, best[j - L], part))
             row = v if row is None else list(map(max, row, v))
         best.append(row)
-    return dict(compress(zip(keys, gains), map(gt, gains, best[k])))
+    sel = list(map(gt, gains, best[k]))
+    del best
+    return (dict(compress(zip(keys, gains), sel)),
+            model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
 
 
 def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[str, float]) -> Counter:
@@ -805,11 +810,13 @@ class _Plan:
     def segment(self, chunk_path: str, model: _Model) -> Counter:
         """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
         table: dict[str, float] = {}
+        self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
         for k in range(1, self.K + 1):
             tasks = [(model, prefix, k, table) for prefix in model.prefixes]
-            for found in run_tasks(_candidates_pass, tasks, self.jobs,
-                                   lambda d, t: self.report(f"candidates of length {k}", d, t)):
+            for found, details in run_tasks(_candidates_pass, tasks, self.jobs,
+                                            lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
+                self.details.update(details)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The table is small and the chunks are streamed: one batch per worker.
         nb = len(self.blocks)
