@@ -24,12 +24,12 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
+
+from peer016 import peer_python
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "corpora" / "pd199801_raw.txt.xz"
-PEER_VENV = REPO / "benchmarks" / ".venv-nlpzero016"
 
 READ = r"""
 import lzma, json, resource, sys, time
@@ -59,14 +59,6 @@ finder.train(lines)
 finder.find(lines)
 report(t, len(finder.words))
 """
-
-
-def peer_python() -> str:
-    python = PEER_VENV / "bin" / "python"
-    if not python.exists():
-        venv.create(PEER_VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "nlp-zero==0.1.6"], check=True)
-    return str(python)
 
 
 def run(python: str, code: str, corpus: str, env: dict) -> dict:

@@ -14,7 +14,7 @@ Runs, each a fresh process, in this order (one run at a time):
 4. ``nlp-zero discover CORPUS -j 1 --max-memory 400M``;
 5. ``nlp-zero discover DOUBLED -j 2``: the corpus written out twice, one after the other.
 
-For each: wall time; peak memory of the whole process tree, sampled every 0.1 s
+For each: wall time; peak memory of the whole process tree, sampled every second
 from /proc -- ``PSS`` (proportional set size: a page shared by a parent and
 its forked workers is counted once in total), and the largest ``RSS`` of any
 one process (what ``/usr/bin/time`` would print); the lexicon size.  Then the
@@ -34,12 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import venv
 from pathlib import Path
+
+from peer016 import peer_python
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "corpora"
-PEER_VENV = REPO / "benchmarks" / ".venv-nlpzero016"
 
 PEER = r"""
 import collections, collections.abc, lzma, sys
@@ -56,14 +56,6 @@ import nlp_zero
 assert not hasattr(nlp_zero, "WordFinder"), "imported the new nlp_zero, not 0.1.6"
 print(len(finder.words))
 """
-
-
-def peer_python() -> str:
-    python = PEER_VENV / "bin" / "python"
-    if not python.exists():
-        venv.create(PEER_VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "nlp-zero==0.1.6"], check=True)
-    return str(python)
 
 
 def _tree(pid: int) -> list[int]:
@@ -109,7 +101,7 @@ def measure(argv: list[str], env: dict, cwd: str) -> dict:
     while proc.poll() is None:
         pss, rss = _memory(_tree(proc.pid))
         peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-        time.sleep(0.1)
+        time.sleep(1.0)  # reading smaps_rollup costs ~10 ms per 500 MB process: rarely, not to slow the run
     seconds = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode:
