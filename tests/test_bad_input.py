@@ -19,6 +19,7 @@ import gzip
 import json
 import lzma
 import os
+import random
 import re
 import signal
 import subprocess
@@ -616,7 +617,12 @@ def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, com
     if not _subcommand_exists(cli, command.split("-")[0]):
         pytest.skip(f"subcommand {command} not there yet")
     corpus = tmp_path / "big.txt"
-    corpus.write_text(_noise(6000 if command.startswith("discover") else 1500), encoding="utf-8")
+    if command == "discover-jobs-2":  # text with many distinct n-grams: the passes take a while
+        rnd = random.Random(7)
+        corpus.write_text("".join("".join(chr(0x4E00 + rnd.randrange(3000)) for _ in range(80)) + "。\n"
+                                  for _ in range(6000)), encoding="utf-8")
+    else:
+        corpus.write_text(_noise(6000 if command == "discover" else 1500), encoding="utf-8")
     out = tmp_path / "out"
     if command.startswith("discover"):
         argv = ["discover", str(corpus), "-o", str(out)]
@@ -638,8 +644,14 @@ def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, com
     # A session of its own, and the signal to the whole group: what Ctrl-C in a terminal does.
     proc = subprocess.Popen([sys.executable, "-m", "nlp_zero", *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, text=True, start_new_session=True)
-    # with count/cut workers the parent only feeds them; discover's parent reads and plans itself
-    _let_it_get_going(proc, cpu_seconds=0.2 if "jobs" in command and command[:3] != "dis" else 0.8)
+    if command == "discover-jobs-2":  # the parent waits for its workers: signal once the passes run
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and \
+                not any((d / "chunks.txt").exists() for d in (tmp_path / "area").iterdir()):
+            time.sleep(0.02)
+        time.sleep(0.3)
+    else:  # with count/cut workers the parent only feeds them
+        _let_it_get_going(proc, cpu_seconds=0.2 if "jobs" in command else 0.8)
     if proc.poll() is not None:
         pytest.skip("finished before the signal (machine too fast for this input)")
     os.killpg(proc.pid, sig)
