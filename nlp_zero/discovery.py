@@ -136,16 +136,6 @@ def _entropy(repeated: list[int], total: int) -> float:
     return h
 
 
-def _zscores(values: list[float]) -> tuple[float, float]:
-    """Mean and standard deviation (1.0 when degenerate, so z-scores stay finite)."""
-    n = len(values)
-    if not n:
-        return 0.0, 1.0
-    mean = math.fsum(values) / n
-    var = math.fsum((v - mean) ** 2 for v in values) / n
-    return mean, math.sqrt(var) if var > 0 else 1.0
-
-
 class WordFinder:
     """Learns a lexicon from raw text (DESIGN.md §3.3).
 
