@@ -685,6 +685,22 @@ def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
     return words
 
 
+def _batches(sizes: list[int], count: int) -> list[tuple[int, int]]:
+    """Split blocks of the given sizes into at most ``count`` runs ``(start, stop)`` of about equal total size.
+
+    (Equal numbers of blocks would not do: the blocks of chunks seen m > 1
+    times are often small, and most of the text is in the first blocks.)
+    """
+    target = sum(sizes) / max(count, 1)
+    cuts, size = [0], 0
+    for i, b in enumerate(sizes):
+        if size + b / 2 > target * len(cuts) and i > cuts[-1]:  # the cut nearest the target
+            cuts.append(i)
+        size += b
+    cuts.append(len(sizes))
+    return list(zip(cuts, cuts[1:]))
+
+
 class _Plan:
     """How :meth:`WordFinder.find` splits its work to fit the memory budget.
 
@@ -809,9 +825,7 @@ class _Plan:
                 self.details.update(details)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The table is small and the chunks are streamed: one batch per worker.
-        nb = len(self.blocks)
-        size = max(1, math.ceil(nb / self.jobs))
-        tasks = [(chunk_path, a, min(a + size, nb), self.K, table) for a in range(0, nb, size)]
+        tasks = [(chunk_path, a, b, self.K, table) for a, b in _batches(self.blocks, self.jobs)]
         counts: Counter = Counter()
         for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
             counts.update(c)

@@ -66,6 +66,16 @@ def test_split_work_gives_the_same_lexicon(tmp_path, monkeypatch, caplog, demo_l
     assert os.listdir(area) == []  # the work area is gone
 
 
+def test_segmentation_batches_are_balanced_by_size():
+    # most of the text is in a few big blocks (chunks seen once), then many small ones
+    sizes = [1000] * 10 + [3] * 90
+    runs = discovery._batches(sizes, 2)
+    assert runs[0][0] == 0 and runs[-1][1] == 100 and all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
+    assert [sum(sizes[a:b]) for a, b in runs] == [5000, 5270]
+    assert discovery._batches(sizes, 1) == [(0, 100)]
+    assert len(discovery._batches([5], 4)) == 1
+
+
 def test_work_area_removed_after_an_error(tmp_path, monkeypatch, demo_lines):
     def broken(*args):
         raise RuntimeError("disk on fire")
