@@ -334,15 +334,13 @@ def _char_class(lo: str, hi: str) -> str:
     return f"\\U{ord(lo):08x}-\\U{ord(hi):08x}"
 
 
-def _side_regex(k: int, side: str, cls: str | None) -> re.Pattern:
-    """The k-grams of a batch whose first (side F) or last (side B) symbol is in ``cls``."""
+def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
+    """The k-grams of a batch of chunks (overlapping) whose first symbol is in ``cls`` (None: any)."""
     if cls is None:
         cls = "^\n"
     if k == 1:
         return re.compile(f"[{cls}]")
-    if side == "F":
-        return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
-    return re.compile(f"(?=([^\n]{{{k - 1}}}[{cls}]))")
+    return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
 
 
 #: Characters per block of the chunk file (see _write_chunks).
@@ -376,13 +374,11 @@ def _write_chunks(path: str, groups: dict[int, list[str]]) -> list[int]:
     return sizes
 
 
-def _edge_regex(k: int, side: str, cls: str | None) -> re.Pattern:
-    """The k-gram at the end (side F) or start (side B) of each chunk, if its first (last) symbol is in ``cls``."""
+def _edge_regex(k: int, cls: str | None) -> re.Pattern:
+    """The k-gram at the end of each chunk, if its first symbol is in ``cls`` (None: any)."""
     if cls is None:
         cls = "^\n"
-    if side == "F":
-        return re.compile(f"([{cls}][^\n]{{{k - 1}}})\n")
-    return re.compile(f"^([^\n]{{{k - 1}}}[{cls}])", re.MULTILINE)
+    return re.compile(f"([{cls}][^\n]{{{k - 1}}})\n")
 
 
 def _chunk_texts(path: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
@@ -413,7 +409,7 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
 
 
 def _save(prefix: str, keys: list[str], *columns: array) -> None:
-    """Write n-grams (one a line) to ``prefix.keys`` and their columns of floats to ``prefix.num``."""
+    """Write n-grams (one a line) to ``prefix.keys`` and their columns (arrays) to ``prefix.num``."""
     with open(prefix + ".keys", "w", encoding="utf-8") as f:
         f.write("\n".join(keys))
     with open(prefix + ".num", "wb") as f:
@@ -421,18 +417,31 @@ def _save(prefix: str, keys: list[str], *columns: array) -> None:
             col.tofile(f)
 
 
-def _load(prefix: str, ncols: int) -> tuple[list[str], list[array]]:
-    """Read what :func:`_save` wrote."""
+def _load(prefix: str, types: str = "ddd") -> tuple[list[str], list[array]]:
+    """Read what :func:`_save` wrote; ``types``: the typecode of each column."""
     with open(prefix + ".keys", encoding="utf-8") as f:
         text = f.read()
     keys = text.split("\n") if text else []
     columns = []
     with open(prefix + ".num", "rb") as f:
-        for _ in range(ncols):
-            col = array("d")
+        for t in types:
+            col = array(t)
             col.fromfile(f, len(keys))
             columns.append(col)
     return keys, columns
+
+
+def _save_split(prefixes: list[str], bounds: list[str], pick: Callable[[str], str], keys: list[str],
+                *columns: array) -> None:
+    """:func:`_save` the n-grams to ``prefixes[j]``, j the range (``bounds``: first symbols) of ``pick(x)``."""
+    if len(prefixes) == 1:
+        _save(prefixes[0], keys, *columns)
+        return
+    where = {ch: bisect.bisect_right(bounds, ch) - 1 for ch in set(map(pick, keys))}
+    which = list(map(where.__getitem__, map(pick, keys)))
+    for j, prefix in enumerate(prefixes):
+        sel = list(map(eq, which, repeat(j)))
+        _save(prefix, list(compress(keys, sel)), *(array(col.typecode, compress(col, sel)) for col in columns))
 
 
 def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> dict[str, float]:
@@ -453,30 +462,62 @@ def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> d
     return out
 
 
-def _side_pass(chunk_path: str, K: int, side: str, lo: str | None, hi: str | None, h0: float,
-               out: list[str], bounds: list[str]) -> int:
-    """One forward (F) or backward (B) pass over the n-grams whose first (last) symbol is in lo..hi.
+def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: float, out: str,
+                  counts_out: list[str], bounds: list[str]) -> int:
+    """Count the n-grams (orders 1..K+1) whose first symbol is in lo..hi; their forward columns.
 
-    For every n-gram x of orders 1..K, three columns: n(x); ``v``, the
-    variation of branching entropy on that side; ``s``, the sum of ln n over
-    x's proper prefixes (F) or suffixes (B), added in order of length.  The
-    n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
-    first symbol (``bounds`` are the ranges' first symbols).  Returns the
-    number of n-grams counted.
+    The counts go to ``counts_out[j]`` + ``.k<order>``, j the range of the
+    n-gram's *last* symbol (``bounds``: the ranges' first symbols), for the
+    backward passes; the columns (see :func:`_side_columns`) to ``out``.
+    Returns the number of n-grams counted.
     """
     cls = None if lo is None else _char_class(lo, hi)
-    forward = side == "F"
-    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
     # Only the longest n-grams are counted in the text; each shorter one is
-    # the sum of its extensions on the far side, plus its occurrences where
-    # no extension is possible (at a chunk's end, forward; start, backward).
+    # the sum of its extensions on the right, plus its occurrences at a
+    # chunk's end, where it has none.
     tables: list = [None] * (K + 2)
-    tables[K + 1] = _count(chunk_path, _side_regex(K + 1, side, cls))
+    tables[K + 1] = _count(chunk_path, _ngram_regex(K + 1, cls))
     for k in range(K, 0, -1):
-        table = _count(chunk_path, _edge_regex(k, side, cls))
+        table = _count(chunk_path, _edge_regex(k, cls))
         for g, c in tables[k + 1].items():
-            table[parent(g)] += c
+            table[g[:-1]] += c
         tables[k] = table
+    last = itemgetter(-1)
+    for k in range(1, K + 2):
+        _save_split([f"{p}.k{k}" for p in counts_out], bounds, last, list(tables[k]), array("q", tables[k].values()))
+    return _side_columns(tables, K, True, h0, [out], bounds)
+
+
+def _backward_pass(K: int, h0: float, counts_in: list[str], out: list[str], bounds: list[str]) -> int:
+    """The backward columns of the n-grams whose last symbol is in one range, from the forward passes' counts.
+
+    Every n-gram was counted by exactly one forward pass (that of its first
+    symbol), which wrote it to the file of its last symbol's range:
+    ``counts_in`` are those files, one from each forward pass.
+    """
+    tables: list = [None]
+    for k in range(1, K + 2):
+        table: dict[str, int] = {}
+        for prefix in counts_in:
+            keys, (c,) = _load(f"{prefix}.k{k}", "q")
+            table.update(zip(keys, c))
+        tables.append(table)
+    return _side_columns(tables, K, False, h0, out, bounds)
+
+
+def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str], bounds: list[str]) -> int:
+    """Write the forward or backward columns of n-grams from their counts; the number of n-grams.
+
+    ``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first
+    (forward) or last (backward) symbol is in this pass's range.  For every
+    n-gram x of orders 1..K, three columns: n(x); ``v``, the variation of
+    branching entropy on that side; ``s``, the sum of ln n over x's proper
+    prefixes (forward) or suffixes (backward), added in order of length.
+    The n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
+    first symbol (``bounds`` are the ranges' first symbols).
+    """
+    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
+    first = itemgetter(0)
     types = sum(map(len, tables[1:]))
     prev_h: dict[str, float] = {"": h0}
     repeated: list[dict[str, int]] = []  # per order: the n-grams seen twice or more
@@ -496,15 +537,7 @@ def _side_pass(chunk_path: str, K: int, side: str, lo: str | None, hi: str | Non
             part = itemgetter(slice(0, i) if forward else slice(i, None))
             table = repeated[(i if forward else k - i) - 1]
             s = array("d", map(add, s, map(math.log, map(table.get, map(part, keys), repeat(1)))))
-        if len(out) == 1:
-            _save(f"{out[0]}.k{k}", keys, counts, v, s)
-        else:
-            first = {ch: bisect.bisect_right(bounds, ch) - 1 for ch in set(map(itemgetter(0), keys))}
-            which = list(map(first.__getitem__, map(itemgetter(0), keys)))
-            for j, prefix in enumerate(out):
-                sel = list(map(eq, which, repeat(j)))
-                _save(f"{prefix}.k{k}", list(compress(keys, sel)),
-                      *(array("d", compress(col, sel)) for col in (counts, v, s)))
+        _save_split([f"{p}.k{k}" for p in out], bounds, first, keys, counts, v, s)
         repeated.append(dict(compress(cur.items(), map(gt, counts, repeat(1.0)))))
         del keys, counts, v, s
         prev_h = h
@@ -520,11 +553,11 @@ def _join_pass(K: int, logn: float, f_prefix: str, b_prefixes: list[str], out_pr
     """
     columns = []
     for k in range(1, K + 1):
-        keys, (c, vr, s_f) = _load(f"{f_prefix}.k{k}", 3)
+        keys, (c, vr, s_f) = _load(f"{f_prefix}.k{k}")
         b_keys: list[str] = []
         vl_b, s_b = array("d"), array("d")
         for p in b_prefixes:
-            kk, (_, v, s) = _load(f"{p}.k{k}", 3)
+            kk, (_, v, s) = _load(f"{p}.k{k}")
             b_keys += kk
             vl_b += v
             s_b += s
@@ -575,7 +608,7 @@ class _Model:
 
     def gains(self, prefix: str, k: int) -> tuple[list[str], list[float], list[array]]:
         """The k-grams of one join file, their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)), their columns."""
-        keys, cols = _load(f"{prefix}.k{k}", 3)
+        keys, cols = _load(f"{prefix}.k{k}")
         zr, zl, zp = self._z(k, *cols)
         return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))), cols
 
@@ -630,7 +663,7 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
 
     ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
     """
-    regexes = [_side_regex(k, "F", None) for k in range(1, K + 1)]
+    regexes = [_ngram_regex(k, None) for k in range(1, K + 1)]
     get = table.get
     never = repeat(-math.inf)
     counts: Counter = Counter()
@@ -778,7 +811,7 @@ class _Plan:
         cls = "".join(f"\\U{ord(s):08x}" for s in sample)
         types = 0
         for k in range(1, self.K + 2):
-            types += len(_count(chunk_path, _side_regex(k, "F", cls)))
+            types += len(_count(chunk_path, _ngram_regex(k, cls)))
         self.ratio = min(1.0, max(types / max(self._bound(sample), 1), 0.01))
         log.info("sample pass: %d of %d symbols, %.3f distinct n-grams per bound", len(sample),
                  len(self.symbols), self.ratio)
@@ -790,19 +823,21 @@ class _Plan:
         ranges = self._ranges()
         bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
         nf = len(ranges)
-        tasks = []
+        forward = []
         for i, r in enumerate(ranges):
             lo, hi = r if r is not None else (None, None)
-            tasks.append((chunk_path, K, "F", lo, hi, h0, [path(f"f{i}")], bounds))
-            tasks.append((chunk_path, K, "B", lo, hi, h0, [path(f"b{i}-{j}") for j in range(nf)], bounds))
+            forward.append((chunk_path, K, lo, hi, h0, path(f"f{i}"), [path(f"n{i}-{j}") for j in range(nf)], bounds))
+        backward = [(K, h0, [path(f"n{i}-{j}") for i in range(nf)], [path(f"b{j}-{i}") for i in range(nf)], bounds)
+                    for j in range(nf)]
         log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
-        types = run_tasks(_side_pass, tasks, self.jobs, lambda d, t: self.report("counting", d, t))
+        types = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
+        types += run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
         log.info("n-grams counted: %d (forward and backward)", sum(types))
         joins = [(K, math.log(n), path(f"f{j}"), [path(f"b{i}-{j}") for i in range(nf)], path(f"j{j}"))
                  for j in range(nf)]
         columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
         for name in os.listdir(self.area.root):
-            if name[0] in "fb":
+            if re.match(r"[fbn]\d", name):  # the passes' files, not the chunks or the join files
                 os.remove(path(name))
         norms = {}
         for k in range(1, K + 1):
