@@ -302,8 +302,10 @@ class WordFinder:
 # symbol, and every backward one from those that end with x's last symbol.
 # That is what makes the work split exactly: a *forward pass* counts (orders
 # 1..K+1, exactly) only the n-grams whose first symbol lies in its range of
-# symbols, a *backward pass* those whose last symbol does, and each writes one
-# record per n-gram.  A *join pass* per forward range pairs the two records
+# symbols, and hands each count on to the *backward pass* of the range of
+# the n-gram's last symbol, which so gets all the n-grams that end in its
+# range without reading the text; each pass writes one record per n-gram.
+# A *join pass* per forward range pairs the two records
 # of every n-gram; the standardisation needs sums over all n-grams, taken
 # with math.fsum, which is exact whatever the order of the terms.
 # *Candidate passes* keep the n-grams a segmentation can ever choose (a small
