@@ -514,15 +514,15 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
     (forward) or last (backward) symbol is in this pass's range.  For every
     n-gram x of orders 1..K, three columns: n(x); ``v``, the variation of
     branching entropy on that side; ``s``, the sum of ln n over x's proper
-    prefixes (forward) or suffixes (backward), added in order of length.
+    prefixes (forward) or suffixes (backward), added shortest first.
     The n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
     first symbol (``bounds`` are the ranges' first symbols).
     """
     parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
     first = itemgetter(0)
     types = sum(map(len, tables[1:]))
-    prev_h: dict[str, float] = {"": h0}
-    repeated: list[dict[str, int]] = []  # per order: the n-grams seen twice or more
+    prev_h: dict[str, float] = {"": h0}  # of the (k-1)-grams: h, where seen twice or more
+    prev_s: dict[str, float] = {"": 0.0}  # of the (k-1)-grams: s + ln n
     for k in range(1, K + 1):
         cur, nxt = tables[k], tables[k + 1]
         tables[k] = None
@@ -533,14 +533,14 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
         del ext
         keys = list(cur)
         counts = array("d", cur.values())
-        v = array("d", map(sub, map(h.get, keys, repeat(0.0)), map(prev_h.get, map(parent, keys), repeat(0.0))))
-        s = array("d", bytes(8 * len(keys)))
-        for i in range(1, k):
-            part = itemgetter(slice(0, i) if forward else slice(i, None))
-            table = repeated[(i if forward else k - i) - 1]
-            s = array("d", map(add, s, map(math.log, map(table.get, map(part, keys), repeat(1)))))
+        parents = list(map(parent, keys))
+        v = array("d", map(sub, map(h.get, keys, repeat(0.0)), map(prev_h.get, parents, repeat(0.0))))
+        # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
+        s = array("d", map(prev_s.__getitem__, parents))
+        del parents
         _save_split([f"{p}.k{k}" for p in out], bounds, first, keys, counts, v, s)
-        repeated.append(dict(compress(cur.items(), map(gt, counts, repeat(1.0)))))
+        if k < K:
+            prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
         del keys, counts, v, s
         prev_h = h
     return types
