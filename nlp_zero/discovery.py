@@ -64,7 +64,7 @@ import math
 import os
 import re
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import asdict, dataclass
 from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, sub, truediv
@@ -376,11 +376,11 @@ def _write_chunks(path: str, groups: dict[int, list[str]]) -> list[int]:
     return sizes
 
 
-def _edge_regex(k: int, cls: str | None) -> re.Pattern:
-    """The k-gram at the end of each chunk, if its first symbol is in ``cls`` (None: any)."""
+def _tails_regex(K: int, cls: str | None) -> re.Pattern:
+    """The last 1..K symbols of each chunk, newline included, where the first of them is in ``cls`` (None: any)."""
     if cls is None:
         cls = "^\n"
-    return re.compile(f"([{cls}][^\n]{{{k - 1}}})\n")
+    return re.compile(f"(?=([{cls}][^\n]{{0,{K - 1}}}\n))")
 
 
 def _chunk_texts(path: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
@@ -446,21 +446,21 @@ def _save_split(prefixes: list[str], bounds: list[str], pick: Callable[[str], st
         _save(prefix, list(compress(keys, sel)), *(array(col.typecode, compress(col, sel)) for col in columns))
 
 
-def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> dict[str, float]:
+def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> list[float]:
     """The branching entropy of each ``(x, n(x))`` from the counts of its repeated extensions.
 
     Many n-grams share the same pattern (no repeated extension and n(x) = 2,
     say), so values are computed once per pattern.
     """
     memo: dict[tuple, float] = {}
-    out = {}
+    out = []
     for x, c in items:
         rep = ext.get(x)
         key = (tuple(sorted(rep)) if rep else (), c)
         h = memo.get(key)
         if h is None:
             h = memo[key] = _entropy(key[0], c)
-        out[x] = h
+        out.append(h)
     return out
 
 
@@ -477,13 +477,13 @@ def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: f
     # Only the longest n-grams are counted in the text; each shorter one is
     # the sum of its extensions on the right, plus its occurrences at a
     # chunk's end, where it has none.
-    tables: list = [None] * (K + 2)
-    tables[K + 1] = _count(chunk_path, _ngram_regex(K + 1, cls))
+    tables: list = [None] + [Counter() for _ in range(K)] + [_count(chunk_path, _ngram_regex(K + 1, cls))]
+    for tail, c in _count(chunk_path, _tails_regex(K, cls)).items():
+        tables[len(tail) - 1][tail[:-1]] = c
     for k in range(K, 0, -1):
-        table = _count(chunk_path, _edge_regex(k, cls))
+        table = tables[k]
         for g, c in tables[k + 1].items():
             table[g[:-1]] += c
-        tables[k] = table
     last = itemgetter(-1)
     for k in range(1, K + 2):
         _save_split([f"{p}.k{k}" for p in counts_out], bounds, last, list(tables[k]), array("q", tables[k].values()))
@@ -529,20 +529,24 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
         ext: defaultdict = defaultdict(list)
         for g, c in compress(nxt.items(), map(gt, nxt.values(), repeat(1))):
             ext[parent(g)].append(c)
-        h = _entropies(ext, compress(cur.items(), map(gt, cur.values(), repeat(1))))
-        del ext
         keys = list(cur)
         counts = array("d", cur.values())
+        many = list(map(gt, counts, repeat(1.0)))
+        h_many = _entropies(ext, compress(cur.items(), many))  # h is 0 for an n-gram seen once
+        del ext
+        h = [0.0] * len(keys)
+        deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
         parents = list(map(parent, keys))
-        v = array("d", map(sub, map(h.get, keys, repeat(0.0)), map(prev_h.get, parents, repeat(0.0))))
+        v = array("d", map(sub, h, map(prev_h.get, parents, repeat(0.0))))
+        del h
         # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
         s = array("d", map(prev_s.__getitem__, parents))
         del parents
         _save_split([f"{p}.k{k}" for p in out], bounds, first, keys, counts, v, s)
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
+            prev_h = dict(zip(compress(keys, many), h_many))
         del keys, counts, v, s
-        prev_h = h
     return types
 
 
