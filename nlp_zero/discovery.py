@@ -669,14 +669,12 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
 
     ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
     """
-    regexes = [_ngram_regex(k, None) for k in range(1, K + 1)]
     get = table.get
-    never = repeat(-math.inf)
+    # prefixes[L]: the first L - 1 symbols of the candidates of L symbols or more
+    prefixes = [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
     counts: Counter = Counter()
     for m, text in _chunk_texts(chunk_path, start, stop):
-        # gains[L - 1]: score·L of every L-gram of the text, in order
-        gains = [list(map(get, regex.findall(text), never)) for regex in regexes]
-        words = _segment_text(text, K, gains)
+        words = _segment_text(text, K, _gains(text, K, get, prefixes))
         if m == 1:
             counts.update(words)
         else:
@@ -685,23 +683,48 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
     return counts
 
 
+def _gains(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[list[float]]:
+    """``gains[L - 1][i]``: score·L of ``text[i:i + L]`` (``get``), -inf where it is no candidate.
+
+    Strings of L symbols are made only where their first L - 1 are the
+    start of a candidate (``prefixes[L]``): for L > 2, a small share of the
+    positions.  (The text ends with a newline, which no candidate holds, so
+    a string that would run past the end is never made.)
+    """
+    never = -math.inf
+    gains = [list(map(get, text, repeat(never)))]
+    if K == 1:
+        return gains
+    grams = list(map(add, text, text[1:]))
+    gains.append(list(map(get, grams, repeat(never))))
+    where = range(len(grams))
+    for L in range(3, K + 1):
+        keep = list(map(prefixes[L].__contains__, grams))
+        where = list(compress(where, keep))
+        grams = list(map(add, compress(grams, keep), map(text.__getitem__, map(add, where, repeat(L - 1)))))
+        g = [never] * (len(text) - L + 1)
+        deque(map(g.__setitem__, where, map(get, grams, repeat(never))), maxlen=0)
+        gains.append(g)
+    return gains
+
+
 def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
     """The words of the newline-separated chunks of ``text``, each maximising Σ score(w)·len(w).
 
-    ``gains[L - 1]`` holds score·len of every L-gram of the chunks in order
-    (a chunk of n symbols has n - L + 1 of them).  Dynamic programming per
-    chunk; of two equal totals the one with the shorter last word wins.
+    ``gains[L - 1][i]`` is score·len of ``text[i:i + L]`` (see :func:`_gains`).
+    Dynamic programming per chunk; of two equal totals the one with the
+    shorter last word wins.
     """
     words: list[str] = []
-    offsets = [0] * K  # where the current chunk's L-grams begin in gains[L - 1]
+    offset = 0  # where the current chunk begins in the text
     Ls = [tuple(range(2, min(K, j) + 1)) for j in range(K + 1)]
     for chunk in text.split("\n"):
         n = len(chunk)
         if not n:
+            offset += 1
             continue
-        g = [gains[L][offsets[L]:offsets[L] + max(n - L, 0)] for L in range(K)]
-        for L in range(K):
-            offsets[L] += max(n - L, 0)
+        g = [gains[L][offset:offset + max(n - L, 0)] for L in range(K)]
+        offset += n + 1
         best = [0.0] * (n + 1)
         back = [1] * (n + 1)
         g1 = g[0]
