@@ -67,7 +67,7 @@ from array import array
 from collections import Counter, defaultdict, deque
 from dataclasses import asdict, dataclass
 from itertools import compress, repeat
-from operator import add, eq, gt, itemgetter, mul, sub, truediv
+from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
@@ -433,16 +433,21 @@ def _load(prefix: str, types: str = "ddd") -> tuple[list[str], list[array]]:
     return keys, columns
 
 
-def _save_split(prefixes: list[str], bounds: list[str], pick: Callable[[str], str], keys: list[str],
-                *columns: array) -> None:
-    """:func:`_save` the n-grams to ``prefixes[j]``, j the range (``bounds``: first symbols) of ``pick(x)``."""
+def _save_split(prefixes: list[str], bounds: list[str], last: bool, keys: list[str], *columns: array) -> None:
+    """:func:`_save` n-grams of one length to ``prefixes[j]``, j the range of their first or ``last`` symbol.
+
+    (``bounds``: the ranges' first symbols.)
+    """
     if len(prefixes) == 1:
         _save(prefixes[0], keys, *columns)
         return
-    where = {ch: bisect.bisect_right(bounds, ch) - 1 for ch in set(map(pick, keys))}
-    which = list(map(where.__getitem__, map(pick, keys)))
+    k = len(keys[0]) if keys else 1
+    joined = "".join(keys)
+    picked = joined[k - 1::k] if last else joined[::k]  # the symbol of each n-gram, without a string each
+    del joined
+    which = picked.translate({ord(ch): chr(bisect.bisect_right(bounds, ch) - 1) for ch in set(picked)})
     for j, prefix in enumerate(prefixes):
-        sel = list(map(eq, which, repeat(j)))
+        sel = list(map(eq, which, repeat(chr(j))))
         _save(prefix, list(compress(keys, sel)), *(array(col.typecode, compress(col, sel)) for col in columns))
 
 
@@ -464,6 +469,24 @@ def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> l
     return out
 
 
+def _forward_counts(chunk_path: str, K: int, cls: str | None) -> list:
+    """``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first symbol is in ``cls`` (None: any)."""
+    # Only the longest n-grams are counted in the text; each shorter one is
+    # the sum of its extensions on the right, plus its occurrences at a
+    # chunk's end, where it has none.
+    tables: list = [None] + [Counter() for _ in range(K)] + [_count(chunk_path, _ngram_regex(K + 1, cls))]
+    for tail, c in _count(chunk_path, _tails_regex(K, cls)).items():
+        tables[len(tail) - 1][tail[:-1]] = c
+    parent = itemgetter(slice(None, -1))
+    for k in range(K, 0, -1):
+        table, longer = tables[k], tables[k + 1]
+        once = list(map(eq, longer.values(), repeat(1)))
+        table.update(map(parent, compress(longer, once)))  # most n-grams are seen once: counted in C
+        for g, c in compress(longer.items(), map(not_, once)):
+            table[g[:-1]] += c
+    return tables
+
+
 def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: float, out: str,
                   counts_out: list[str], bounds: list[str]) -> int:
     """Count the n-grams (orders 1..K+1) whose first symbol is in lo..hi; their forward columns.
@@ -473,20 +496,9 @@ def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: f
     backward passes; the columns (see :func:`_side_columns`) to ``out``.
     Returns the number of n-grams counted.
     """
-    cls = None if lo is None else _char_class(lo, hi)
-    # Only the longest n-grams are counted in the text; each shorter one is
-    # the sum of its extensions on the right, plus its occurrences at a
-    # chunk's end, where it has none.
-    tables: list = [None] + [Counter() for _ in range(K)] + [_count(chunk_path, _ngram_regex(K + 1, cls))]
-    for tail, c in _count(chunk_path, _tails_regex(K, cls)).items():
-        tables[len(tail) - 1][tail[:-1]] = c
-    for k in range(K, 0, -1):
-        table = tables[k]
-        for g, c in tables[k + 1].items():
-            table[g[:-1]] += c
-    last = itemgetter(-1)
+    tables = _forward_counts(chunk_path, K, None if lo is None else _char_class(lo, hi))
     for k in range(1, K + 2):
-        _save_split([f"{p}.k{k}" for p in counts_out], bounds, last, list(tables[k]), array("q", tables[k].values()))
+        _save_split([f"{p}.k{k}" for p in counts_out], bounds, True, list(tables[k]), array("q", tables[k].values()))
     return _side_columns(tables, K, True, h0, [out], bounds)
 
 
@@ -519,7 +531,6 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
     first symbol (``bounds`` are the ranges' first symbols).
     """
     parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
-    first = itemgetter(0)
     types = sum(map(len, tables[1:]))
     prev_h: dict[str, float] = {"": h0}  # of the (k-1)-grams: h, where seen twice or more
     prev_s: dict[str, float] = {"": 0.0}  # of the (k-1)-grams: s + ln n
@@ -542,7 +553,7 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
         # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
         s = array("d", map(prev_s.__getitem__, parents))
         del parents
-        _save_split([f"{p}.k{k}" for p in out], bounds, first, keys, counts, v, s)
+        _save_split([f"{p}.k{k}" for p in out], bounds, False, keys, counts, v, s)
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
             prev_h = dict(zip(compress(keys, many), h_many))
@@ -838,9 +849,7 @@ class _Plan:
         by_rank = sorted(self.symbols, key=lambda s: (-self.occurrences[s], s))
         sample = sorted(by_rank[step // 2::step])
         cls = "".join(f"\\U{ord(s):08x}" for s in sample)
-        types = 0
-        for k in range(1, self.K + 2):
-            types += len(_count(chunk_path, _ngram_regex(k, cls)))
+        types = sum(map(len, _forward_counts(chunk_path, self.K, cls)[1:]))
         self.ratio = min(1.0, max(types / max(self._bound(sample), 1), 0.01))
         log.info("sample pass: %d of %d symbols, %.3f distinct n-grams per bound", len(sample),
                  len(self.symbols), self.ratio)
