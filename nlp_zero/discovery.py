@@ -413,7 +413,11 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
 def _save(prefix: str, keys: list[str], *columns: array) -> None:
     """Write n-grams (one a line) to ``prefix.keys`` and their columns (arrays) to ``prefix.num``."""
     with open(prefix + ".keys", "w", encoding="utf-8") as f:
-        f.write("\n".join(keys))
+        step = 1 << 16  # lines a write: the text of all of them at once would be a big transient copy
+        f.write("\n".join(keys[:step]))
+        for i in range(step, len(keys), step):
+            f.write("\n")
+            f.write("\n".join(keys[i:i + step]))
     with open(prefix + ".num", "wb") as f:
         for col in columns:
             col.tofile(f)
@@ -537,22 +541,22 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
     for k in range(1, K + 1):
         cur, nxt = tables[k], tables[k + 1]
         tables[k] = None
+        keys = list(cur)
+        counts = array("d", cur.values())
+        # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
+        s = array("d", map(prev_s.__getitem__, map(parent, keys)))
+        h_parent = array("d", map(prev_h.get, map(parent, keys), repeat(0.0)))
+        prev_h = prev_s = None  # (freed before the extensions are grouped, the peak of the pass)
         ext: defaultdict = defaultdict(list)
         for g, c in compress(nxt.items(), map(gt, nxt.values(), repeat(1))):
             ext[parent(g)].append(c)
-        keys = list(cur)
-        counts = array("d", cur.values())
         many = list(map(gt, counts, repeat(1.0)))
         h_many = _entropies(ext, compress(cur.items(), many))  # h is 0 for an n-gram seen once
         del ext
         h = [0.0] * len(keys)
         deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
-        parents = list(map(parent, keys))
-        v = array("d", map(sub, h, map(prev_h.get, parents, repeat(0.0))))
-        del h
-        # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
-        s = array("d", map(prev_s.__getitem__, parents))
-        del parents
+        v = array("d", map(sub, h, h_parent))
+        del h, h_parent
         _save_split([f"{p}.k{k}" for p in out], bounds, False, keys, counts, v, s)
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
