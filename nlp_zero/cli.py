@@ -17,6 +17,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import NlpZeroError
+from .progress import MODES as _PROGRESS_MODES
 
 log = logging.getLogger("nlp_zero")
 
@@ -390,9 +391,9 @@ def _discover(args: argparse.Namespace) -> int:
     for state in args.load_state:
         finder.merge(WordFinder.load(state))
         inputs.append({"state": state, "sha256": _sha256(state)})
+    mode = progress_mode(args)
     if args.inputs:
         corpus = open_inputs(args)
-        mode = progress_mode(args)
         finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
         inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
     names = ", ".join(args.inputs + args.load_state)
@@ -402,7 +403,6 @@ def _discover(args: argparse.Namespace) -> int:
         finder.save(args.save_state)
         say(args, f"{finder.chars:,} characters in {len(finder.chunks):,} distinct chunks; state saved to {args.save_state}")
         return 0
-    mode = progress_mode(args)
     meter = Progress("learning", mode=mode).step if mode else None
     try:
         lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
@@ -483,9 +483,6 @@ def build_parser() -> argparse.ArgumentParser:
                             "one JSON object a line (stage, bytes, total_bytes, rate, eta, ...) for pipelines")
         p.add_argument("--progress-mode", dest="progress", choices=_PROGRESS_MODES, help=argparse.SUPPRESS)
     return parser
-
-
-_PROGRESS_MODES = ("tty", "jsonl")
 
 
 def _progress_words(argv: list[str]) -> list[str]:

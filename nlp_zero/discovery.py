@@ -874,7 +874,7 @@ class _Plan:
         log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
         types = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
         types += run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
-        log.info("n-grams counted: %d (forward and backward)", sum(types))
+        log.info("n-grams scored: %d (each once forward, once backward)", sum(types))
         joins = [(K, math.log(n), path(f"f{j}"), [path(f"b{i}-{j}") for i in range(nf)], path(f"j{j}"))
                  for j in range(nf)]
         columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
