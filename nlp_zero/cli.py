@@ -9,6 +9,7 @@ exits with 130; nothing prints a traceback for those.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -89,6 +90,33 @@ def _size(text: str) -> int:
     return value
 
 
+def add_memory_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help="memory budget, e.g. 400M or 2G (default: an eighth of the RAM, between 256M and 1G); "
+                        "the result does not depend on it")
+    p.add_argument("--tmp-dir", metavar="DIR", help="where partial results are kept on disk "
+                                                    "(default: the system's temp dir)")
+
+
+def check_tmp_dir(args: argparse.Namespace) -> None:
+    if args.tmp_dir is not None and not os.path.isdir(args.tmp_dir):
+        raise UsageError(f"--tmp-dir {args.tmp_dir}: not a directory")
+
+
+@contextlib.contextmanager
+def work_area_errors(args: argparse.Namespace):
+    """An OSError of the work area (a full disk, an unwritable --tmp-dir) is one line about it."""
+    import tempfile
+
+    from .errors import OutputError
+    from .fileio import os_cause
+
+    try:
+        yield
+    except OSError as e:
+        raise OutputError(args.tmp_dir or tempfile.gettempdir(), os_cause(e)) from None
+
+
 def open_inputs(args: argparse.Namespace):
     """The corpus lines named by ``args.inputs`` (a lazy iterator)."""
     from .corpus import Corpus
@@ -112,18 +140,21 @@ def _count_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="output counts file (- for stdout)")
     p.add_argument("-n", "--order", type=int, default=4, help="largest n-gram order (default 4)")
     p.add_argument("--min-count", type=int, default=2, help="drop n-grams seen fewer times (default 2)")
+    add_memory_options(p)
     add_jobs_option(p)
 
 
 @_count_args.run
 def _count(args: argparse.Namespace) -> int:
-    from .counting import NgramCounter
+    from .counting import count_to_file
 
-    counter = NgramCounter(order=args.order, min_count=args.min_count)
-    counter.count(open_inputs(args), jobs=args.jobs, progress=progress_mode(args) or False)
-    counter.save(args.output)
-    say(args, f"{counter.chars:,} characters; "
-        + ", ".join(f"{len(counter.ngrams(k)):,} {k}-grams" for k in range(1, counter.order + 1))
+    check_tmp_dir(args)
+    with work_area_errors(args):
+        summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
+                                max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir,
+                                progress=progress_mode(args) or False)
+    say(args, f"{summary.chars:,} characters; "
+        + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")
     return 0
 
@@ -346,10 +377,7 @@ def _discover_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--load-state", action="append", default=[], metavar="STATE",
                    help="add a learner state saved with --save-state (repeatable: merges shards)")
     p.add_argument("--save-state", metavar="STATE", help="also save the learner state (to merge with other shards later)")
-    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
-                   help="memory budget of the learning passes, e.g. 400M or 2G (default: an eighth of the RAM, "
-                        "between 256M and 1G); the result does not depend on it")
-    p.add_argument("--tmp-dir", metavar="DIR", help="where the passes keep their files (default: the system's temp dir)")
+    add_memory_options(p)
     add_jobs_option(p)
     p.add_argument("--top", type=int, default=0, metavar="N", help="print the N most frequent words found")
 
@@ -370,11 +398,9 @@ def _sha256(path: str) -> str | None:
 def _discover(args: argparse.Namespace) -> int:
     import json
 
-    import tempfile
-
     from .discovery import WordFinder
-    from .errors import InputError, OutputError
-    from .fileio import atomic_write, os_cause
+    from .errors import InputError
+    from .fileio import atomic_write
     from .progress import Progress
     from .text import readable
 
@@ -382,8 +408,7 @@ def _discover(args: argparse.Namespace) -> int:
         raise UsageError("give INPUT files (or - for stdin) or --load-state")
     if not args.output and not args.save_state:
         raise UsageError("give -o PREFIX (or --save-state STATE to save the learner state only)")
-    if args.tmp_dir is not None and not os.path.isdir(args.tmp_dir):
-        raise UsageError(f"--tmp-dir {args.tmp_dir}: not a directory")
+    check_tmp_dir(args)
     if not 1 <= args.order <= 16:
         raise UsageError(f"--order must be between 1 and 16, got {args.order}")
     finder = WordFinder(order=args.order)
@@ -405,11 +430,10 @@ def _discover(args: argparse.Namespace) -> int:
         return 0
     meter = Progress("learning", mode=mode).step if mode else None
     try:
-        lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
+        with work_area_errors(args):
+            lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
     except NlpZeroError as e:
         raise InputError(names, str(e)) from None
-    except OSError as e:  # the work area: a full disk, an unwritable --tmp-dir
-        raise OutputError(args.tmp_dir or tempfile.gettempdir(), os_cause(e)) from None
     if args.save_state:
         finder.save(args.save_state)
     st = finder.stats

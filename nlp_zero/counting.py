@@ -53,16 +53,16 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 import re
-import signal
 from collections import Counter
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
+from .pool import Broadcast
 from .progress import Progress
-from .spill import children_ignore_sigint
+from .spill import WorkArea, default_max_memory, merge_runs, rss, write_run
 from .text import from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -120,41 +120,17 @@ class NgramCounter:
             return self
         # This process counts the first group itself while it feeds the others.
         mine, theirs = groups[0], groups[1:]
-        ctx = multiprocessing.get_context("spawn")
-        done = ctx.Queue()
-        queues = [ctx.Queue(maxsize=4) for _ in theirs]
-        workers = [ctx.Process(target=_worker, args=(self.order, g, q, done), daemon=True)
-                   for g, q in zip(theirs, queues)]
-        try:
-            with children_ignore_sigint():
-                for w in workers:
-                    w.start()
+        with Broadcast(_count_orders, [(self.order, g) for g in theirs]) as workers:
             for text, n_lines in _texts(lines):
                 self.lines += n_lines
-                for q in queues:
-                    q.put(text)
+                workers.send(text)
                 self.chars += _count_text(self._raw, text, mine)
-            for q in queues:
-                q.put(None)
-            for _ in workers:  # collect before joining: results travel through a pipe
-                tables, _chars = done.get()
+            for tables in workers.results():
                 for k, table in tables.items():
                     if self._raw[k - 1]:
                         self._raw[k - 1].update(table)
                     else:
                         self._raw[k - 1] = table
-            for w in workers:
-                w.join()
-        except BaseException:
-            # Interrupted (Ctrl-C, SIGTERM, an input error): texts still queued for
-            # workers that are gone must not keep this process from exiting.
-            for q in queues + [done]:
-                q.cancel_join_thread()
-            raise
-        finally:
-            for w in workers:
-                if w.is_alive():
-                    w.terminate()
         return self
 
     def _add_raw(self, tables: list[dict], chars: int, lines: int) -> None:
@@ -228,11 +204,9 @@ class NgramCounter:
     def save(self, path: str) -> None:
         """Write the counts (pruned at ``min_count``) in the documented text format."""
         with atomic_write(path) as f:
-            f.write(f"{FORMAT_HEADER}\n#order {self.order}\n#min_count {self.min_count}\n"
-                    f"#chars {self.chars}\n#lines {self.lines}\n")
+            f.write(_header(self.order, self.min_count, self.chars, self.lines))
             for k in range(1, self.order + 1):
-                rows = sorted((readable(g), c) for g, c in self.ngrams(k).items())
-                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in rows)
+                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.ngrams(k)))
 
     @classmethod
     def load(cls, path: str) -> "NgramCounter":
@@ -296,6 +270,167 @@ class NgramCounter:
         return total
 
 
+def _header(order: int, min_count: int, chars: int, lines: int) -> str:
+    return f"{FORMAT_HEADER}\n#order {order}\n#min_count {min_count}\n#chars {chars}\n#lines {lines}\n"
+
+
+def _sorted_rows(table: dict[str, int]) -> list[tuple[str, int]]:
+    """``(n-gram as written, count)`` in the file's order: sorted by the written n-gram."""
+    return sorted(zip(map(readable, table), table.values()))
+
+
+# -- counting in bounded memory ------------------------------------------------
+
+#: Memory per distinct n-gram held while counting (the Counter's slot, the key
+#: string, its count), in bytes; measured on People's Daily at orders 1-4.
+BYTES_PER_NGRAM = 170
+#: The smallest share of the budget one counting process is given.
+MIN_SHARE = 16 << 20
+
+
+@dataclass(frozen=True)
+class CountSummary:
+    """What :func:`count_to_file` wrote: sizes, and the n-grams kept of each order."""
+
+    order: int
+    min_count: int
+    chars: int
+    lines: int
+    kept: tuple[int, ...]  # kept[k - 1]: the k-grams written
+
+
+class _Spiller:
+    """Counts some orders of the texts it is given in a bounded table, spilling sorted runs.
+
+    When the table holds more n-grams than ``limit``, each order's counts are
+    written to the work area as a run sorted by the n-gram as written (what
+    the output file is sorted by) and the table is emptied.  :meth:`finish`
+    says, for each order, where its counts are: a finished file of output
+    lines, when the order was never spilled (its counts are then complete, so
+    ``min_count`` is applied at once), else the runs to merge.
+    """
+
+    def __init__(self, order: int, orders: list[int], min_count: int, limit: int, prefix: str):
+        self.orders = orders
+        self.min_count = min_count
+        self.limit = limit
+        self.prefix = prefix
+        self.tables = [Counter() for _ in range(order)]
+        self.runs: dict[int, list[str]] = {k: [] for k in orders}
+        self.chars = 0
+
+    def add(self, text: str) -> int:
+        chars = _count_text(self.tables, text, self.orders)
+        self.chars += chars
+        if sum(len(self.tables[k - 1]) for k in self.orders) > self.limit:
+            self._spill()
+        return chars
+
+    def _spill(self) -> None:
+        for k in self.orders:
+            self._spill_order(k)
+
+    def finish(self) -> dict[int, tuple[str, str | list[str]]]:
+        out: dict[int, tuple[str, str | list[str]]] = {}
+        m = self.min_count
+        for k in self.orders:
+            if self.runs[k]:
+                if self.tables[k - 1]:
+                    self._spill_order(k)
+                out[k] = ("runs", self.runs[k])
+            else:
+                path = f"{self.prefix}.k{k}.done"
+                with open(path, "w", encoding="utf-8") as f:
+                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.tables[k - 1]) if c >= m)
+                out[k] = ("done", path)
+            self.tables[k - 1] = Counter()
+        return out
+
+    def _spill_order(self, k: int) -> None:
+        path = f"{self.prefix}.k{k}.r{len(self.runs[k])}"
+        write_run(path, _sorted_rows(self.tables[k - 1]))
+        self.runs[k].append(path)
+        self.tables[k - 1] = Counter()
+
+
+def _spill_orders(order: int, orders: list[int], min_count: int, limit: int, prefix: str,
+                  texts: Iterable[str]) -> tuple[int, dict]:
+    """A counting worker of :func:`count_to_file`: its orders' counts, spilled as needed."""
+    spiller = _Spiller(order, orders, min_count, limit, prefix)
+    for text in texts:
+        spiller.add(text)
+    return spiller.chars, spiller.finish()
+
+
+def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: int = 1,
+                  max_memory: int | None = None, jobs: int = 1, tmp_dir: str | None = None,
+                  progress: bool | str = False) -> CountSummary:
+    """Count the n-grams of ``lines`` and write them to ``path`` (the counts format), in bounded memory.
+
+    The same file as ``NgramCounter(order, min_count).count(lines).save(path)``,
+    byte for byte, whatever ``max_memory`` and ``jobs``: each counting process
+    (this one and ``jobs - 1`` workers, each with a share of the orders, as in
+    :meth:`NgramCounter.count`) keeps its table within its share of
+    ``max_memory`` (default :func:`~nlp_zero.spill.default_max_memory`) by
+    spilling sorted runs to a work area under ``tmp_dir``; the runs are then
+    merged as a stream straight into the output, where ``min_count`` is
+    applied.  The work area is removed however the call ends.
+    """
+    _check_lines(lines)
+    NgramCounter(order, min_count)  # checks the parameters
+    budget = default_max_memory() if max_memory is None else max_memory
+    if progress:
+        lines = Progress("counting", lines, mode=progress if isinstance(progress, str) else "tty").wrap(lines)
+    groups = _deal_orders(order, jobs)
+    share = max((budget - rss()) // len(groups), MIN_SHARE)
+    # A batch's k-grams are a transient list of strings: keep it a small part of the share.
+    batch = max(1 << 14, min(_BATCH_CHARS, share // (BYTES_PER_NGRAM * 8)))
+    limit = max(1, (share - batch * BYTES_PER_NGRAM) // BYTES_PER_NGRAM)
+    n_lines = 0
+    with WorkArea(tmp_dir) as area:
+        mine = _Spiller(order, groups[0], min_count, limit, area.path("p0"))
+        args = [(order, g, min_count, limit, area.path(f"p{i}")) for i, g in enumerate(groups[1:], 1)]
+        if args:
+            with Broadcast(_spill_orders, args) as workers:
+                for text, n in _texts(lines, batch):
+                    n_lines += n
+                    workers.send(text)
+                    mine.add(text)
+                parts = [mine.finish()] + [where for _, where in workers.results()]
+        else:
+            for text, n in _texts(lines, batch):
+                n_lines += n
+                mine.add(text)
+            parts = [mine.finish()]
+        where = {k: w for part in parts for k, w in part.items()}
+        kept = []
+        with atomic_write(path) as f:
+            f.write(_header(order, min_count, mine.chars, n_lines))
+            for k in range(1, order + 1):
+                kind, files = where[k]
+                if kind == "done":
+                    with open(files, encoding="utf-8") as done:
+                        rows = sum(1 for _ in _copy_lines(done, f))
+                else:
+                    rows = 0
+                    for g, c in merge_runs(files):
+                        if c >= min_count:
+                            f.write(f"{k}\t{g}\t{c}\n")
+                            rows += 1
+                kept.append(rows)
+    return CountSummary(order, min_count, mine.chars, n_lines, tuple(kept))
+
+
+def _copy_lines(src, dst) -> Iterator[None]:
+    """Copy a text file's lines to ``dst`` in big blocks, yielding once per line copied."""
+    while True:
+        block = src.read(1 << 20)
+        if not block:
+            return
+        dst.write(block)
+        yield from range(block.count("\n"))
+
+
 # -- batching and workers ---------------------------------------------------
 
 
@@ -306,7 +441,7 @@ def _check_lines(lines: object) -> None:
                         "(wrap a single text in a list)")
 
 
-def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+def _texts(lines: Iterable[str], batch_chars: int = _BATCH_CHARS) -> Iterator[tuple[str, int]]:
     """Join lines into texts of about a million characters: ``(text, number of lines)``.
 
     Line ends are chunk boundaries, so counting a joined text is the same as
@@ -318,7 +453,7 @@ def _texts(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
     for line in lines:
         buf.append(line)
         size += len(line) + 1
-        if size >= _BATCH_CHARS:
+        if size >= batch_chars:
             yield _SEP.join(buf), len(buf)
             buf = []
             size = 0
@@ -362,13 +497,9 @@ def _deal_orders(order: int, jobs: int) -> list[list[int]]:
     return [sorted(g) for g in groups if g]
 
 
-def _worker(order: int, orders: list[int], todo, done) -> None:
-    """A counting process: count ``orders`` in texts from ``todo`` until None, then report."""
-    # Ctrl-C reaches the whole process group; the parent alone handles it (and
-    # terminates the workers), so a worker must not print a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _count_orders(order: int, orders: list[int], texts: Iterable[str]) -> dict[int, Counter]:
+    """A counting worker: the counts of ``orders`` in every text it is sent."""
     tables = [Counter() for _ in range(order)]
-    chars = 0
-    for text in iter(todo.get, None):
-        chars += _count_text(tables, text, orders)
-    done.put(({k: tables[k - 1] for k in orders}, chars))
+    for text in texts:
+        _count_text(tables, text, orders)
+    return {k: tables[k - 1] for k in orders}

@@ -73,7 +73,8 @@ from typing import Callable, Iterable, Iterator
 from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
 from .lexicon import Lexicon
-from .spill import WorkArea, default_max_memory, run_tasks
+from .pool import run_tasks
+from .spill import WorkArea, default_max_memory, rss
 from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -321,15 +322,6 @@ BYTES_PER_NGRAM = 170
 WORKER_BASE = 24 << 20
 #: The smallest share of the budget a pass is given.
 MIN_PASS = 24 << 20
-
-
-def _rss() -> int:
-    """Resident memory of this process now (bytes; 0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def _char_class(lo: str, hi: str) -> str:
@@ -802,7 +794,7 @@ class _Plan:
         self.symbols = sorted(occurrences)
         self.occurrences = occurrences  # of each symbol in the distinct chunks
         self.blocks = blocks  # sizes of the chunk file's blocks (for segmentation batches)
-        here = _rss()
+        here = rss()
         if self.jobs > 1:
             share = (budget - here) // self.jobs - WORKER_BASE
         else:

@@ -1,4 +1,4 @@
-"""Bounded memory and parallel passes: budgets, work areas on disk, task pools (DESIGN.md §3.2).
+"""Bounded memory: budgets, work areas on disk, sorted runs (docs/design.md, "Bounded memory: the passes").
 
 Learning from a big corpus needs more n-gram statistics than fit in memory.
 The learner (:mod:`nlp_zero.discovery`) therefore splits its work into
@@ -13,22 +13,24 @@ This module has the pieces that do not know about language:
 * :func:`parse_size` and :func:`default_max_memory` (the budget);
 * :class:`WorkArea`, a temporary directory that is removed whatever happens
   (an error, Ctrl-C, SIGTERM turned into an exception by the CLI);
-* :func:`run_tasks`, which runs module-level functions on argument tuples,
-  in this process or in ``jobs`` worker processes, results in task order.
+* :func:`write_run` and :func:`merge_runs`: external aggregation.  A table
+  of counts that outgrows its share of the budget is written out as a
+  *sorted run*; the runs are merged as a stream (``heapq.merge``), equal keys
+  summed, so the result is exact and is produced in sorted order, ready to be
+  written straight to an output file.
+
+Worker processes are :mod:`nlp_zero.pool`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
+import heapq
+import itertools
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
-from typing import Callable, Iterator, Sequence
-
-from .errors import NlpZeroError
+from typing import Iterable, Iterator
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _SIZE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
@@ -68,6 +70,15 @@ def default_max_memory() -> int:
     return max(256 << 20, min(ram // 8, 1 << 30))
 
 
+def rss() -> int:
+    """Resident memory of this process now (bytes; 0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class WorkArea:
     """A private temporary directory, removed on exit however the block ends.
 
@@ -95,95 +106,33 @@ class WorkArea:
         return os.path.join(self.root, name)
 
 
-@contextlib.contextmanager
-def children_ignore_sigint() -> Iterator[None]:
-    """Start processes with SIGINT ignored from their first instruction.
+def write_run(path: str, items: Iterable[tuple[str, int]]) -> None:
+    """Write ``(key, count)`` pairs, already sorted by key, as a run: ``key<TAB>count`` lines.
 
-    Ctrl-C reaches the whole process group; a worker still starting up would
-    otherwise print "Fatal Python error" or a traceback.  The parent handles
-    Ctrl-C and terminates the workers.  (An ignored signal stays ignored across
-    exec, and Python then installs no KeyboardInterrupt handler.)  SIGINT is
-    also *blocked* meanwhile, so that a Ctrl-C during start-up stays pending
-    for the parent (a blocked signal is not discarded as ignored) and arrives
-    as KeyboardInterrupt when the handler is back, instead of being lost.
+    Keys must not contain a tab or a newline, and every character of a key
+    must sort after the tab (true of n-grams and chunks), so that sorting the
+    lines sorts the keys.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    can_block = hasattr(signal, "pthread_sigmask")
-    if can_block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if can_block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(f"{k}\t{c}\n" for k, c in items)
 
 
-def _worker_init() -> None:
-    # Ctrl-C and SIGTERM reach the whole process group: the parent alone
-    # handles them (and kills its workers), so that a worker's death is never
-    # mistaken for a failure of the work.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+def _read_run(path: str) -> Iterator[str]:
+    with open(path, encoding="utf-8") as f:
+        yield from f
 
 
-def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
-              done: Callable[[int, int], None] | None = None) -> list:
-    """``[fn(*t) for t in tasks]``, with up to ``jobs`` worker processes; results in task order.
+def _key(line: str) -> str:
+    return line[:line.rindex("\t")]
 
-    ``fn`` must be a module-level function.  With ``jobs <= 1`` (or a single
-    task) everything runs here.  ``done(finished, total)`` is called as tasks
-    finish (for progress).  An exception in a task is raised here; on an error
-    or Ctrl-C the workers are killed, so no task outlives the call.
+
+def merge_runs(paths: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """The runs' ``(key, count)`` pairs merged in key order, the counts of equal keys added.
+
+    Equal keys are neighbours in the merged stream of lines: a key is
+    followed by a tab, which sorts before every character a key has.
     """
-    total = len(tasks)
-    if jobs <= 1 or total <= 1:
-        results = []
-        for t in tasks:
-            results.append(fn(*t))
-            if done:
-                done(len(results), total)
-        return results
-    import concurrent.futures
-    import concurrent.futures.process
-    import multiprocessing
-
-    # Forks, where the system has them: a fresh interpreter ("spawn") would
-    # re-run the caller's main script, which scripts without a __main__ guard
-    # do not survive.  A fork shares this process's pages until they are
-    # written; tasks read their input from files and touch none of them.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context,
-                                                  initializer=_worker_init)
-    try:
-        with children_ignore_sigint():
-            futures = [pool.submit(fn, *t) for t in tasks]
-        finished = 0
-        for _ in concurrent.futures.as_completed(futures):
-            finished += 1
-            if done:
-                done(finished, total)
-        results = [f.result() for f in futures]
-    except concurrent.futures.process.BrokenProcessPool:
-        _kill(pool)
-        raise NlpZeroError("a worker process died (killed, or out of memory?); "
-                           "try a smaller --max-memory or fewer --jobs") from None
-    except BaseException:
-        _kill(pool)
-        raise
-    pool.shutdown(wait=True)
-    return results
-
-
-def _kill(pool) -> None:
-    """Stop a process pool now: its workers are killed, pending tasks dropped."""
-    for p in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            p.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
+    lines = heapq.merge(*map(_read_run, paths))
+    for key, group in itertools.groupby(lines, _key):
+        cut = len(key) + 1
+        yield key, sum(int(line[cut:]) for line in group)

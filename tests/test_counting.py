@@ -1,6 +1,7 @@
 """NgramCounter: exact counts, pruning, merging, files, the count CLI."""
 
 import gzip
+import os
 from collections import Counter
 from itertools import islice
 
@@ -166,9 +167,9 @@ def test_ctrl_c_while_workers_start_is_not_lost(monkeypatch):
     import os
     import signal
 
-    from nlp_zero import counting
+    from nlp_zero import pool
 
-    real = counting.children_ignore_sigint
+    real = pool.children_ignore_sigint
 
     @contextlib.contextmanager
     def interrupted_start():
@@ -176,10 +177,52 @@ def test_ctrl_c_while_workers_start_is_not_lost(monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)  # inside the start-up window
             yield
 
-    monkeypatch.setattr(counting, "children_ignore_sigint", interrupted_start)
+    monkeypatch.setattr(pool, "children_ignore_sigint", interrupted_start)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
             NgramCounter(4).count(["葡萄葡萄"] * 100, jobs=2)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("bytes_per_ngram", [170, 40_000])  # the real figure, and one that forces many runs
+def test_bounded_count_writes_the_same_file(tmp_path, monkeypatch, jobs, bytes_per_ngram):
+    from nlp_zero import counting
+    from nlp_zero.corpus import Corpus, demo_path
+
+    lines = list(Corpus(demo_path()))[:600] + ["ＡＢＣ公司2024年收入３.５亿元，iPhone8售价6888元。"] * 3
+    reference = tmp_path / "ref.counts"
+    NgramCounter(order=4, min_count=2).count(lines).save(str(reference))
+    monkeypatch.setattr(counting, "BYTES_PER_NGRAM", bytes_per_ngram)
+    spilled = []
+    real_spill = counting._Spiller._spill_order
+    monkeypatch.setattr(counting._Spiller, "_spill_order",
+                        lambda self, k: spilled.append(k) or real_spill(self, k))
+    area = tmp_path / "area"
+    area.mkdir()
+    out = tmp_path / "out.counts"
+    summary = counting.count_to_file(iter(lines), str(out), order=4, min_count=2, max_memory=64 << 20,
+                                     jobs=jobs, tmp_dir=str(area))
+    assert out.read_bytes() == reference.read_bytes()
+    assert summary.kept == tuple(len(NgramCounter.load(str(out)).ngrams(k)) for k in range(1, 5))
+    if bytes_per_ngram > 1000 and jobs == 1:  # (a worker's spills are not seen here)
+        assert len(spilled) > 8
+    assert os.listdir(area) == []
+
+
+def test_cli_count_budget_and_jobs_give_identical_files(tmp_path, cli):
+    from nlp_zero.corpus import Corpus, demo_path
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(list(Corpus(demo_path()))[:400]) + "\n", encoding="utf-8")
+    outs = []
+    for argv in (["-j", "1"], ["-j", "2", "--max-memory", "64M"], ["--max-memory", "1G"]):
+        out = tmp_path / f"o{len(outs)}.counts"
+        r = cli("count", str(corpus), "-o", str(out), *argv)
+        assert r.returncode == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    r = cli("count", str(corpus), "-o", str(tmp_path / "x"), "--tmp-dir", str(tmp_path / "nope"))
+    assert r.returncode == 2 and "not a directory" in r.stderr

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from nlp_zero import Corpus, WordFinder, discovery, spill
+from nlp_zero import Corpus, WordFinder, discovery, pool, spill
 from nlp_zero.corpus import demo_path
 
 
@@ -88,8 +88,8 @@ def test_work_area_removed_after_an_error(tmp_path, monkeypatch, demo_lines):
 
 def test_a_task_error_in_a_worker_reaches_the_caller(tmp_path, demo_lines):
     with pytest.raises(ZeroDivisionError):
-        spill.run_tasks(divmod, [(1, 1), (1, 0), (2, 1)], jobs=2)
-    assert spill.run_tasks(divmod, [(7, 2), (9, 4)], jobs=2) == [(3, 1), (2, 1)]
+        pool.run_tasks(divmod, [(1, 1), (1, 0), (2, 1)], jobs=2)
+    assert pool.run_tasks(divmod, [(7, 2), (9, 4)], jobs=2) == [(3, 1), (2, 1)]
 
 
 def test_cli_budget_jobs_and_progress(tmp_path, cli):
