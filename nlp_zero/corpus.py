@@ -1,4 +1,4 @@
-"""Reading raw corpora: files, directories, globs, stdin, compressed (DESIGN.md §3.1).
+"""Reading raw corpora: files, directories, globs, stdin, compressed (docs/design.md §3).
 
 A :class:`Corpus` is an iterable of lines (``str`` without the line
 terminator).  It streams: a file is read line by line, and a line longer than
