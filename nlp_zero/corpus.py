@@ -1,4 +1,4 @@
-"""Reading raw corpora: files, directories, globs, stdin, compressed (DESIGN.md §3.1).
+"""Reading raw corpora: files, directories, globs, stdin, compressed (docs/design.md §3).
 
 A :class:`Corpus` is an iterable of lines (``str`` without the line
 terminator).  It streams: a file is read line by line, and a line longer than
@@ -8,9 +8,10 @@ hard-cut only inside a block longer than the limit.  Iterating again reads the
 inputs again, so multi-pass learners can use one Corpus; standard input is
 copied to an anonymous temporary file on the first pass for that reason.
 
-Decoding: UTF-8 by default; a UTF-8 byte-order mark is dropped, CRLF and LF
-both end a line.  A file that starts with a UTF-16 or UTF-32 byte-order mark
-is decoded as such whatever ``encoding`` says.  ``errors`` decides what
+Decoding: UTF-8 by default; CRLF and LF both end a line.  Byte-order marks
+follow the package's one rule (:func:`nlp_zero.fileio.strip_bom`): a UTF-8
+mark at the start of a file read as UTF-8 is dropped, and a file that starts
+with a UTF-16 or UTF-32 mark is decoded as such whatever ``encoding`` says.  ``errors`` decides what
 happens to bytes that do not decode (and to NUL bytes, the mark of a binary
 file):
 
@@ -42,7 +43,7 @@ from importlib import resources
 from typing import IO, Iterable, Iterator
 
 from .errors import InputError, NlpZeroError
-from .fileio import os_cause
+from .fileio import bom_encoding, os_cause, strip_bom
 from .text import _BLOCK_RE
 
 log = logging.getLogger(__name__)
@@ -53,12 +54,6 @@ _MAGIC = (
     (b"\x1f\x8b", gzip.open),
     (b"BZh", bz2.open),
     (b"\xfd7zXZ\x00", lzma.open),
-)
-_BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
@@ -168,7 +163,7 @@ class Corpus:
             with contextlib.ExitStack() as stack:
                 f = self._open_binary(path, stack)
                 head = f.peek(4)[:4]
-                encoding = next((enc for bom, enc in _BOMS if head.startswith(bom)), self.encoding)
+                encoding = bom_encoding(head) or self.encoding
                 if encoding in ("utf-16", "utf-32"):
                     lines = self._lines_wide(f, name, encoding)
                 else:
@@ -202,8 +197,8 @@ class Corpus:
             if not data:
                 break
             ends_line = data.endswith(b"\n")
-            if first and data.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name == "utf-8":
-                data = data[3:]
+            if first and codecs.lookup(encoding).name == "utf-8":
+                data = strip_bom(data)
             first = False
             current = lineno + 1
             if ends_line:

@@ -1,4 +1,4 @@
-"""Output files written atomically, and small helpers shared by the savers.
+"""Output files written atomically, the one reader of saved files, and the one byte-order-mark rule.
 
 A writer never leaves a partial file behind: text goes to a temporary file in
 the destination's directory, which is renamed over the destination only when
@@ -8,17 +8,26 @@ previous file of the same name is left untouched.  A destination that cannot
 be written (no such directory, a directory, no permission, disk full) or text
 that is not encodable as UTF-8 (a lone surrogate) is an :class:`OutputError`
 naming the path: one line for the user, never a traceback.
+
+Every text file this package reads follows one rule for byte-order marks
+(:func:`strip_bom`, :func:`bom_encoding`): a UTF-8 mark at the very start of
+a file is dropped, wherever the file is read -- saved files
+(:func:`read_saved`), dictionaries, corpora read as UTF-8; a UTF-16 or UTF-32
+mark makes a corpus decode as that encoding.  A U+FEFF anywhere else is text
+and is kept.  Saved files (counts, learner state, lexicon TSV, templates) are
+read through :func:`read_saved` alone.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import os
 import stat
 import sys
 import tempfile
-from typing import IO, Iterator
+from typing import IO, AnyStr, Iterator
 
 from .errors import OutputError
 
@@ -106,23 +115,63 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
         raise
 
 
-def read_saved(path: str) -> Iterator[tuple[int, str]]:
-    """``(line number, line)`` of a saved text file (counts, lexicon, learner state).
+#: The UTF-8 byte-order mark as text (what a UTF-8 decoder makes of the bytes EF BB BF).
+BOM = "\ufeff"
 
-    UTF-8 with or without a byte-order mark, LF or CRLF line ends (removed).
-    A file that cannot be opened or decoded is a :class:`FormatError` naming
-    the file and, for bad bytes, the line.
+# Byte-order marks that name a wide encoding, longest first: the UTF-32-LE
+# mark begins with the UTF-16-LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def strip_bom(first: AnyStr) -> AnyStr:
+    """The first line (or first block) of a file without its UTF-8 byte-order mark, if it has one.
+
+    Text loses a leading U+FEFF, bytes a leading EF BB BF.  Call it on the
+    start of a file only: elsewhere U+FEFF is a character like any other.
+
+    >>> strip_bom('\\ufeff#nlp-zero counts 1'), strip_bom(b'\\xef\\xbb\\xbf<NUM> 3')
+    ('#nlp-zero counts 1', b'<NUM> 3')
+    """
+    if isinstance(first, str):
+        return first[1:] if first.startswith(BOM) else first
+    return first[3:] if first.startswith(codecs.BOM_UTF8) else first
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` when a file's first bytes are that encoding's byte-order mark, else None.
+
+    (A corpus file that starts with one is decoded as such whatever encoding
+    was asked for; the codec named reads the mark itself.)
+    """
+    return next((enc for bom, enc in _WIDE_BOMS if head.startswith(bom)), None)
+
+
+def read_saved(path: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a saved text file (counts, learner state, lexicon TSV, templates).
+
+    UTF-8, with or without a byte-order mark (:func:`strip_bom`), LF or CRLF
+    line ends (removed).  A file that cannot be opened or decoded is a
+    :class:`FormatError` naming the file and, for bad bytes, the line.
     """
     from .errors import FormatError
 
     try:
-        f = open(path, encoding="utf-8-sig", newline="\n")  # lines end at LF only
+        f = open(path, encoding="utf-8", newline="\n")  # lines end at LF only
     except OSError as e:
         raise FormatError(path, os_cause(e)) from None
     lineno = 0
     with f:
         try:
             for lineno, line in enumerate(f, 1):
+                if lineno == 1:
+                    line = strip_bom(line)
+                    if not line:  # the file was a byte-order mark alone: an empty file
+                        return
                 if line.endswith("\n"):
                     line = line[:-2] if line.endswith("\r\n") else line[:-1]
                 yield lineno, line

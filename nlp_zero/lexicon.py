@@ -38,7 +38,7 @@ import re
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 from .errors import FormatError, InputError
-from .fileio import atomic_write, os_cause, read_saved, whole_number
+from .fileio import atomic_write, os_cause, read_saved, strip_bom, whole_number
 from .text import from_readable, readable
 
 #: Count given to a word whose dictionary line has no frequency.
@@ -305,8 +305,8 @@ def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterat
                 raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
         else:
             line = raw
-        if lineno == 1 and line.startswith("\ufeff"):
-            line = line[1:]
+        if lineno == 1:
+            line = strip_bom(line)
         parts = line.split()
         if not parts:
             continue
@@ -370,8 +370,8 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
             except UnicodeDecodeError:
                 text = None
             if text is not None:
-                if first_line == 1 and text.startswith("\ufeff"):
-                    text = text[1:]
+                if first_line == 1:
+                    text = strip_bom(text)
                 columns = _columns(text)
             if columns is not None:
                 words, freqs = columns[0], columns[1]

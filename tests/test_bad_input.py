@@ -14,7 +14,6 @@ byte-identical outputs in test_determinism.py.
 from __future__ import annotations
 
 import codecs
-import functools
 import gzip
 import json
 import lzma
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO
 from nlp_zero import Corpus, FormatError, InputError, NgramCounter, NlpZeroError
 from nlp_zero.discovery import WordFinder
 from nlp_zero.errors import OutputError
@@ -303,7 +302,7 @@ def lexicon_file(tmp_path_factory):
     return d
 
 
-def _bad_files(d: Path) -> dict:
+def _bad_files(d: Path) -> None:
     (d / "good.txt").write_text(GOOD + "\n", encoding="utf-8")
     (d / "img.png").write_bytes(PNG)
     (d / "gbk.txt").write_bytes("好的\n".encode() + "第二行坏了".encode("gbk") + b"\n")
@@ -318,7 +317,6 @@ def _bad_files(d: Path) -> dict:
     (d / "state-bad").write_text("#nlp-zero wordfinder 2\n", encoding="utf-8")
     (d / "gold.txt").write_text("为了  保护\n", encoding="utf-8")
     (d / "pred.txt").write_text("为了 保 护\n多 一行\n", encoding="utf-8")
-    return {}
 
 
 # (name, argv with {d} for the data dir and {L} for the lexicon dir, expected text in the error line)
@@ -357,27 +355,9 @@ CLI_CASES = [
     ("eval-png", ["eval", "{d}/img.png", "{d}/pred.txt"], "img.png"),
 ]
 
-# Known bugs in files this suite does not own (see the report of issue #6).
-CLI_XFAIL = {
-}
 
-
-@functools.lru_cache(maxsize=None)
-def _has_subcommand(name: str) -> bool:
-    return run_cli(name, "--help").returncode == 0
-
-
-def _subcommand_exists(cli, name: str) -> bool:
-    """discover/eval arrive late in the project: their tests skip until they exist."""
-    return _has_subcommand(name)
-
-
-@pytest.mark.parametrize("name,argv,expected", [
-    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=CLI_XFAIL[case[0]])) if case[0] in CLI_XFAIL
-    else case for case in CLI_CASES], ids=[c[0] for c in CLI_CASES])
+@pytest.mark.parametrize("name,argv,expected", CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_cli_bad_input_one_line_exit_2_nothing_written(tmp_path, cli, lexicon_file, name, argv, expected):
-    if not _subcommand_exists(cli, argv[0]):
-        pytest.skip(f"subcommand {argv[0]} not there yet")
     d = tmp_path / "data"
     d.mkdir()
     _bad_files(d)
@@ -538,20 +518,18 @@ def test_template_file_tolerates_crlf_and_comments(tmp_path):
     assert TemplateSet.load(str(p))["[X]可以[X]吗"] == 2
 
 
-# (loader, file content, reason of a known bug in a file this suite does not own, or None)
+# (loader, file content)
 LOAD_ERRORS = {
-    "templates-not-utf8": (TemplateSet.load, "[X]的[X]\t5\n".encode("gbk"), None),
-    "templates-negative-tokens": (TemplateSet.load, b"# nlp-zero templates 1 tokens=-5 entropy=1.0\n", None),
-    "state-unicode-digit": (WordFinder.load, "#nlp-zero wordfinder 1\n#order 4\n#lines 1\n²\t好的\n".encode(), None),
-    "lexicon-tsv-whitespace-word": (Lexicon.load_tsv, "word\tcount\tprob\n好\x85的\t3\t1\n".encode(), None),
+    "templates-not-utf8": (TemplateSet.load, "[X]的[X]\t5\n".encode("gbk")),
+    "templates-negative-tokens": (TemplateSet.load, b"# nlp-zero templates 1 tokens=-5 entropy=1.0\n"),
+    "state-unicode-digit": (WordFinder.load, "#nlp-zero wordfinder 1\n#order 4\n#lines 1\n²\t好的\n".encode()),
+    "lexicon-tsv-whitespace-word": (Lexicon.load_tsv, "word\tcount\tprob\n好\x85的\t3\t1\n".encode()),
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=LOAD_ERRORS[c][2])) if LOAD_ERRORS[c][2] else c
-    for c in sorted(LOAD_ERRORS)])
+@pytest.mark.parametrize("case", sorted(LOAD_ERRORS))
 def test_damaged_saved_file_is_a_format_error(tmp_path, case):
-    load, content, _ = LOAD_ERRORS[case]
+    load, content = LOAD_ERRORS[case]
     p = tmp_path / case
     p.write_bytes(content)
     with pytest.raises(FormatError):
@@ -614,8 +592,6 @@ def _finish(proc: subprocess.Popen) -> str:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("command", ["discover", "discover-jobs-2", "cut", "count-jobs-2", "cut-jobs-2"])
 def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, command, sig):
-    if not _subcommand_exists(cli, command.split("-")[0]):
-        pytest.skip(f"subcommand {command} not there yet")
     corpus = tmp_path / "big.txt"
     if command.startswith("discover"):  # text with many distinct n-grams: the passes take a while
         rnd = random.Random(7)
@@ -682,10 +658,9 @@ def test_outputs_only_where_pointed(tmp_path, cli):
     text = (GOOD + "\n") * 30
     r = cli("count", "-", "-o", str(out / "x.counts"), "-q", input=text, cwd=work, env={"TMPDIR": str(tmp)})
     assert r.returncode == 0, r.stderr
-    if _subcommand_exists(cli, "discover"):
-        r = cli("discover", "-", "-o", str(out / "x"), "-q", input=text, cwd=work, env={"TMPDIR": str(tmp)})
-        assert r.returncode == 0, r.stderr
-        assert json.loads((out / "x.meta.json").read_text(encoding="utf-8"))
+    r = cli("discover", "-", "-o", str(out / "x"), "-q", input=text, cwd=work, env={"TMPDIR": str(tmp)})
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "x.meta.json").read_text(encoding="utf-8"))
     assert os.listdir(work) == [] and os.listdir(tmp) == []
     assert {p.name for p in out.iterdir()} <= {"x.counts", "x.dict.txt", "x.tsv", "x.meta.json"}
 
@@ -782,8 +757,6 @@ def test_random_code_points_through_every_stage():
 
 def test_output_over_its_own_input_is_safe(tmp_path, cli, lexicon_file):
     """The input is read whole before the rename replaces it: no truncated read, no lost text."""
-    if not _subcommand_exists(cli, "cut"):
-        pytest.skip("cut not there yet")
     p = tmp_path / "text.txt"
     p.write_text((GOOD + "\n") * 2000, encoding="utf-8")
     r = cli("cut", str(p), "-l", str(lexicon_file / "l.dict"), "-o", str(p), "-q")

@@ -24,6 +24,23 @@ def test_lines_crlf_and_bom(tmp_path):
     assert list(Corpus(p)) == TEXT.splitlines()
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "utf_8", "utf-8-sig", "gb18030"])
+def test_the_bom_rule_whatever_the_encoding_is_called(tmp_path, encoding):
+    """A UTF-8 mark is dropped under any name of UTF-8; a UTF-16 mark means UTF-16 whatever was asked for."""
+    if encoding != "gb18030":
+        p = write(tmp_path / "a.txt", codecs.BOM_UTF8 + TEXT.encode())
+        assert list(Corpus(p, encoding=encoding)) == TEXT.splitlines()
+    p16 = write(tmp_path / "b.txt", TEXT.encode("utf-16"))
+    assert list(Corpus(p16, encoding=encoding)) == TEXT.splitlines()
+
+
+def test_the_fixture_corpus_reads_the_same_compressed(test_data, tmp_path):
+    plain = test_data / "laws_tiny.txt"
+    lines = list(Corpus(str(plain)))
+    assert len(lines) == 43 and lines[0] == "中华人民共和国刑法"
+    assert list(Corpus(write(tmp_path / "t.txt.xz", lzma.compress(plain.read_bytes())))) == lines
+
+
 @pytest.mark.parametrize("opener,suffix", [(gzip.compress, ".gz"), (bz2.compress, ".bz2"), (lzma.compress, ".xz")])
 def test_compressed_inputs_are_transparent(tmp_path, opener, suffix):
     p = write(tmp_path / ("a.txt" + suffix), opener(TEXT.encode()))

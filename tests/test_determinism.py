@@ -8,7 +8,6 @@ tie-breaking: equal counts, class symbols, mixed scripts.
 
 from __future__ import annotations
 
-import functools
 from itertools import islice
 
 import pytest
@@ -26,17 +25,6 @@ EXTRA = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
-def _has(name: str) -> bool:
-    return run_cli(name, "--help").returncode == 0
-
-
-def need(*names: str) -> None:
-    for name in names:
-        if not _has(name):
-            pytest.skip(f"subcommand {name} not there yet")
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     d = tmp_path_factory.mktemp("det")
@@ -48,7 +36,6 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lexicon(corpus):
-    need("discover")
     prefix = corpus.parent / "lex"
     r = run_cli("discover", str(corpus), "-o", str(prefix), "-q")
     assert r.returncode == 0, r.stderr
@@ -70,7 +57,6 @@ def test_count_identical_across_seeds_and_jobs(corpus, tmp_path):
 
 
 def test_discover_identical_across_seeds(corpus, tmp_path):
-    need("discover")
     results = []
     for seed in SEEDS[:2]:
         prefix = tmp_path / f"d{seed}"
@@ -81,7 +67,6 @@ def test_discover_identical_across_seeds(corpus, tmp_path):
 
 
 def test_discover_state_shards_identical_to_one_run(corpus, tmp_path):
-    need("discover")
     lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
     half = len(lines) // 2
     (tmp_path / "a.txt").write_text("".join(lines[:half]), encoding="utf-8")
@@ -100,7 +85,6 @@ def test_discover_state_shards_identical_to_one_run(corpus, tmp_path):
 
 
 def test_cut_identical_across_seeds_and_jobs(corpus, lexicon, tmp_path):
-    need("cut")
     results = []
     for seed, jobs, fmt in (("0", "1", "text"), ("1", "2", "text"), ("2", "1", "jsonl"), ("3", "2", "jsonl")):
         out = tmp_path / f"cut{seed}"
@@ -113,7 +97,6 @@ def test_cut_identical_across_seeds_and_jobs(corpus, lexicon, tmp_path):
 
 
 def test_templates_and_parse_identical_across_seeds(corpus, lexicon, tmp_path):
-    need("templates", "parse")
     head = tmp_path / "head.txt"  # parsing is the slow stage: a few dozen lines show the point
     head.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(keepends=True)[:40] + [x + "\n" for x in EXTRA]),
                     encoding="utf-8")

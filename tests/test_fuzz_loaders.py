@@ -208,14 +208,7 @@ def test_valid_files_load(name, tmp_path):
     check(make(tmp_path), tmp_path)
 
 
-# Bugs in files this suite does not own (see the report of issue #6); strict: remove when fixed.
-KNOWN_BUGS = {
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n])) if n in KNOWN_BUGS else n
-    for n in sorted(LOADERS)])
+@pytest.mark.parametrize("name", sorted(LOADERS))
 def test_damaged_files_load_or_raise_the_package_error(name, tmp_path):
     failures = fuzz(name, tmp_path)
     assert not failures, f"{len(failures)} of {ITERATIONS} damaged files raised a foreign exception: {failures[:5]}"
