@@ -183,7 +183,7 @@ def _demo(args: argparse.Namespace) -> int:
         print("   " + " / ".join(t for t in tokenizer.lcut(sentence) if not t.isspace()))
     print()
 
-    templates = TemplateFinder(tokenizer.lcut).train(corpus).find(corpus)
+    templates = TemplateFinder(tokenizer.lcut).train(corpus).find()
     top = templates.most_common(args.top, trivial=False)
     print(f"3. Sentence templates: {len(templates):,} learned; the most frequent:")
     print("   " + "  ".join(f"{t}:{c}" for t, c in top) + "\n")
@@ -272,15 +272,14 @@ def _templates(args: argparse.Namespace) -> int:
     tokenizer = Tokenizer(args.lexicon)
     finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
                             min_pmi=args.min_pmi, max_literals=args.max_literals)
-    lines = open_inputs(args)  # read twice; a Corpus keeps a copy of stdin for that
-    say(args, "pass 1: word and skip-gram counts")
-    finder.train(lines)
+    say(args, "counting words and skip-gram pairs")
+    finder.train(open_inputs(args))
     if not finder.tokens:
         from .errors import InputError
 
         raise InputError(", ".join(args.inputs), "no words to learn templates from")
-    say(args, "pass 2: candidate templates")
-    templates = finder.find(lines)
+    say(args, "counting candidate templates")
+    templates = finder.find()
     out = args.output + ".templates.txt"
     templates.save(out)
     meta = {"version": __version__, "inputs": args.inputs, "lexicon": args.lexicon,

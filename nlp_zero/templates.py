@@ -18,7 +18,8 @@ Learning follows the original nlp-zero idea, with the work bounded:
    mutual information ``PMI(a, b) = ln p(a, b) / (p(a) p(b))`` is at least
    ``min_pmi`` nats (1 nat: the point where joining two units starts to pay,
    DESIGN.md §2).
-3. ``TemplateFinder.find(lines)`` reads the text again.  In each piece, every
+3. ``TemplateFinder.find()`` goes over the distinct pieces ``train`` kept
+   (each with its number of occurrences).  In each piece, every
    path of strong pairs of at most ``max_literals`` words becomes a candidate
    template -- the path's words as literals, ``[X]`` wherever tokens lie
    between them or before/after them.  Paths are enumerated from each
@@ -53,6 +54,7 @@ from __future__ import annotations
 import logging
 import math
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -439,6 +441,7 @@ class TemplateFinder:
         self.words: Counter = Counter()
         self.pairs = _LossyCounter(max_pairs)
         self.pieces = 0
+        self.texts: Counter = Counter()  # distinct pieces (symbol forms) -> occurrences, for find()
         self._strong: dict | None = None
 
     # -- pass 1: word and skip-gram counts -----------------------------------
@@ -453,8 +456,10 @@ class TemplateFinder:
     def train(self, lines: Iterable[str]) -> "TemplateFinder":
         """Count words and skip-gram pairs of ``lines`` (adds to earlier counts)."""
         words, pairs, window = self.words, self.pairs, self.window
+        texts = self.texts
         for piece in self._pieces(lines):
             self.pieces += 1
+            texts[tuple(piece)] += 1
             words.update(piece)
             for d in range(1, min(window, len(piece) - 1) + 1):
                 pairs.update(zip(piece, piece[d:]))
@@ -476,6 +481,7 @@ class TemplateFinder:
         out.pairs.discarded = self.pairs.discarded + other.pairs.discarded
         out.pairs.check()
         out.pieces = self.pieces + other.pieces
+        out.texts = self.texts + other.texts
         return out
 
     @property
@@ -560,17 +566,30 @@ class TemplateFinder:
                 if len(path) < kmax:
                     stack.extend(path + (j,) for j in reversed(links[path[-1]]))
 
-    def find(self, lines: Iterable[str], max_templates: int = 2_000_000) -> TemplateSet:
-        """Count candidate templates over ``lines`` (a second pass) and keep the frequent ones.
+    def find(self, lines: Iterable[str] | None = None, max_templates: int = 2_000_000) -> TemplateSet:
+        """Count the candidate templates of the trained text and keep the frequent ones.
 
-        Call :meth:`train` on the same text first.  ``max_templates`` bounds
-        the memory of the template table (lossy counting, as for pairs).
+        ``train()`` keeps the distinct pieces it saw (with their counts), so
+        the text is not read again.  ``max_templates`` bounds the memory of
+        the template table (lossy counting, as for pairs).  Passing ``lines``
+        (the two-pass call of nlp_zero <= 0.2) still counts candidates over
+        those lines, with a ``DeprecationWarning``.
         """
         if not self.words:
             raise ValueError("train() the finder before find()")
         counts = _LossyCounter(max_templates)
-        for piece in self._pieces(lines):
-            counts.update(self._candidate_items(piece))
+        if lines is not None:
+            warnings.warn("TemplateFinder.find(lines) is deprecated: train(lines) keeps what find() needs; "
+                          "call find() without arguments", DeprecationWarning, stacklevel=2)
+            weighted = ((piece, 1) for piece in self._pieces(lines))
+        else:
+            weighted = self.texts.items()
+        for piece, m in weighted:
+            if m == 1:
+                counts.update(self._candidate_items(piece))
+            else:
+                for items in self._candidate_items(piece):
+                    counts[items] += m
             if len(counts) > counts.budget:
                 counts.check()
         if counts.discarded:

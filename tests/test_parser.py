@@ -170,7 +170,7 @@ def test_learned_templates_parse_what_they_were_learned_from():
 
     lines = corpus(1500)
     finder = TemplateFinder(str.split).train(lines)
-    parser = Parser(finder.find(lines), str.split)
+    parser = Parser(finder.find(), str.split)
     tree = parser.parse("牛肉 鸡蛋 可以 吃 吗 ？")
     assert tree.kind == TEMPLATE and "可以" in tree.template.literals and "吗" in tree.template.literals
     assert tree.bracket().startswith("(牛肉鸡蛋)可以(吃)吗")
@@ -181,7 +181,7 @@ def test_a_saved_and_loaded_set_parses_identically(tmp_path):
 
     lines = corpus(1500)
     finder = TemplateFinder(str.split).train(lines)
-    templates = finder.find(lines)
+    templates = finder.find()
     templates.save(str(tmp_path / "t.txt"))
     a = Parser(templates, str.split)
     b = Parser(TemplateSet.load(str(tmp_path / "t.txt")), str.split)

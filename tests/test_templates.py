@@ -40,7 +40,7 @@ def learned():
     finder = TemplateFinder(str.split)
     lines = corpus()
     finder.train(lines)
-    return finder, finder.find(lines)
+    return finder, finder.find()
 
 
 # -- templates and strict matching ------------------------------------------
@@ -126,7 +126,7 @@ def test_training_is_additive_and_repeatable():
     assert dict(parts.pairs) == dict(whole.pairs)
     summed = TemplateFinder(str.split).train(lines[:100]) + TemplateFinder(str.split).train(lines[100:])
     assert dict(summed.pairs) == dict(whole.pairs)
-    assert summed.find(lines).counts == whole.find(lines).counts
+    assert summed.find().counts == whole.find().counts
 
 
 def test_pair_table_stays_under_its_budget_and_reports_what_it_dropped():
@@ -151,7 +151,14 @@ def test_candidates_per_sentence_are_bounded():
 
 def test_find_before_train_is_an_error():
     with pytest.raises(ValueError):
-        TemplateFinder(str.split).find(["a b"])
+        TemplateFinder(str.split).find()
+
+
+def test_the_two_pass_call_still_works_with_a_deprecation_warning(learned):
+    finder, templates = learned
+    with pytest.warns(DeprecationWarning, match="find"):
+        again = finder.find(corpus())
+    assert again.counts == templates.counts
 
 
 # -- the text format ------------------------------------------------------------
@@ -217,7 +224,7 @@ def test_learning_is_independent_of_hash_seed(tmp_path):
     code = (
         "import sys; sys.path.insert(0, %r); from tests.test_templates import corpus;"
         "from nlp_zero.templates import TemplateFinder;"
-        "f = TemplateFinder(str.split); L = corpus(800); f.train(L); f.find(L).save(sys.argv[1])"
+        "f = TemplateFinder(str.split); L = corpus(800); f.train(L); f.find().save(sys.argv[1])"
     ) % str(__import__("pathlib").Path(__file__).resolve().parents[1])
     outs = []
     for seed in ("1", "2"):
