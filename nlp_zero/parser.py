@@ -394,198 +394,253 @@ class Parser:
 
     def _anchors(self, toks: list) -> list:
         """Every anchored template match in ``toks``: (p1, pk, lead, trail, entry, positions)."""
-        L = self.max_span
         where: dict = {}
         for p, w in enumerate(toks):
             where.setdefault(w, []).append(p)
-        out = []
+        out: list = []
         for p1, w in enumerate(toks):
             for e in self.index.get(w, ()):
-                room = L - e.lead - e.trail  # the literals' core must leave room for outer placeholders
-                lits, gaps = e.literals, e.gaps
-                found = 0
-                stack = [(p1,)]
-                while stack and found < self.max_anchors:
-                    pos = stack.pop()
-                    a = len(pos)
-                    if a == len(lits):
-                        pk = pos[-1]
-                        if (e.lead and p1 == 0) or (e.trail and pk == len(toks) - 1):
-                            continue
-                        out.append((p1, pk, e.lead, e.trail, e, pos))
-                        found += 1
-                        continue
-                    prev = pos[-1]
-                    if not gaps[a - 1]:
-                        q = prev + 1
-                        if q < len(toks) and toks[q] == lits[a] and q - p1 < room:
-                            stack.append(pos + (q,))
-                        continue
-                    ps = where.get(lits[a], ())
-                    lo = bisect_left(ps, prev + 2)
-                    hi = bisect_right(ps, p1 + room - 1)
-                    stack.extend(pos + (q,) for q in reversed(ps[lo:hi]))
+                self._anchor(e, p1, toks, where, out)
         return out
 
-    def _parse_piece(self, toks: list, offset: int) -> SentTree:
-        keys = symbol_forms(toks)  # what literals match (digit/Latin runs as classes)
-        n = len(toks)
-        L = min(self.max_span, n)
-        c, bnd = self.penalty, self.boundary
-        edge = self._edges(keys)
-        # Row i of a table is indexed by length l: span toks[i:i+l].  Row 0 runs
-        # to n (the chain over the whole piece), the others to max_span.
-        width = [(n if i == 0 else min(L, n - i)) + 1 for i in range(n)] + [1]
-        # seqB/seqN: best tiling ending with a bare token / with a match (seqN[i][0] = empty).
-        seqB = [[NEG] * w for w in width]
-        seqN = [[NEG] * w for w in width]
-        seq = [[NEG] * w for w in width]  # max of the two
-        for i in range(n + 1):
-            seqN[i][0] = seq[i][0] = 0.0
-        node = [[NEG] * w for w in width]
-        bpB: dict = {}
-        bpN: dict = {}
-        node_bp: dict = {}
-        by_len: dict = {}
-        for a in self._anchors(keys):
-            by_len.setdefault(a[1] - a[0] + 1, []).append(a)
-        # A match's literals run from p1 to pk ("core"); best over templates and anchors.
-        core0: dict = {}  # (p1, pk, trail) -> (value, anchor), no leading placeholder
-        core1: dict = {}  # (pk, trail) -> list of (p1, value, anchor), with a leading placeholder
-        core1_best: dict = {}
-        ext: dict = {}  # (i, pk, trail) -> (value, p1, anchor): a match from i with its literals ending at pk
-        ext_trail: list = [[] for _ in range(n + 1)]  # i -> pks with ext (i, pk, trail=1)
-        starts: list = [[] for _ in range(n + 1)]  # j -> starts k of finite node(k, j), ascending
-
-        def tile(i: int, j: int) -> None:
-            """seqB/seqN(i, j) from shorter spans; a boundary between parts costs ``bnd``."""
-            length = j - i
-            if length == 1:
-                vB, sB = -c, None
-            else:
-                b, m = seqB[i][length - 1], seqN[i][length - 1] - bnd
-                vB, sB = (m - c, "N") if m > b else (b - c, "B")
-            vN, sN = NEG, None
-            for k in starts[j]:
-                if k < i:
+    def _anchor(self, e: _Entry, p1: int, toks: list, where: dict, out: list) -> None:
+        """Up to ``max_anchors`` placings of ``e``'s literals with the first at ``p1``, depth first."""
+        room = self.max_span - e.lead - e.trail  # the literals' core must leave room for outer placeholders
+        lits, gaps = e.literals, e.gaps
+        found = 0
+        stack = [(p1,)]
+        while stack and found < self.max_anchors:
+            pos = stack.pop()
+            a = len(pos)
+            if a == len(lits):
+                pk = pos[-1]
+                if (e.lead and p1 == 0) or (e.trail and pk == len(toks) - 1):
                     continue
-                if k == i:
-                    v, prev = node[i][length], None
-                else:
-                    b, m = seqB[i][k - i], seqN[i][k - i]
-                    v, prev = (m, "N") if m > b else (b, "B")
-                    v += node[k][j - k] - bnd
-                if v > vN:
-                    vN, sN = v, (k, prev)
-            seqB[i][length], seqN[i][length] = vB, vN
-            seq[i][length] = vN if vN >= vB else vB
-            if sB is not None:
-                bpB[(i, j)] = sB
-            if sN is not None:
-                bpN[(i, j)] = sN
+                out.append((p1, pk, e.lead, e.trail, e, pos))
+                found += 1
+                continue
+            prev = pos[-1]
+            if not gaps[a - 1]:
+                q = prev + 1
+                if q < len(toks) and toks[q] == lits[a] and q - p1 < room:
+                    stack.append(pos + (q,))
+                continue
+            ps = where.get(lits[a], ())
+            lo = bisect_left(ps, prev + 2)
+            hi = bisect_right(ps, p1 + room - 1)
+            stack.extend(pos + (q,) for q in reversed(ps[lo:hi]))
 
-        for length in range(1, L + 1):
-            for a in by_len.get(length, ()):
-                p1, pk, lead, trail, e, pos = a
-                v = e.score
-                for x, y in zip(pos, pos[1:]):
-                    if y > x + 1:
-                        v += seq[x + 1][y - x - 1]
-                if lead:
-                    key = (pk, trail, p1)
-                    if key not in core1_best or v > core1_best[key][0]:
-                        core1_best[key] = (v, a)
-                else:
-                    key = (p1, pk, trail)
-                    if key not in core0 or v > core0[key][0]:
-                        core0[key] = (v, a)
-            for (pk, trail, p1), (v, a) in sorted(core1_best.items(), key=lambda kv: kv[0]):
-                core1.setdefault((pk, trail), []).append((p1, v, a))
-            core1_best.clear()
-            new_nodes = []
+    def _parse_piece(self, toks: list, offset: int) -> SentTree:
+        return _Chart(self, toks, offset).tree()
+
+
+class _Chart:
+    """The dynamic programme over one piece of ``n`` tokens.
+
+    A span ``(i, j)`` holds tokens ``i..j-1``; row ``i`` of a table is
+    indexed by the length ``j - i`` (row 0 runs to ``n``, the chain over the
+    whole piece; the others to ``max_span``).  With ``c`` the cost of a bare
+    token, ``b`` the cost of a joint, ``s(T) = ln p(T)`` and ``edge(i)`` the
+    log chance of a phrase boundary before token ``i``:
+
+        seqB(i, j) = max(seqB(i, j-1), seqN(i, j-1) - b) - c       the last part is a bare token
+        seqN(i, j) = max( node(i, j),
+                          max over i < k < j of seq(i, k) + node(k, j) - b )   the last part is a match
+        seq(i, j)  = max(seqB(i, j), seqN(i, j));   seq(i, i) = seqN(i, i) = 0
+
+    A match's literals sit at ``p1 < ... < pk`` (an *anchoring*, step 1); its core is
+
+        core(p1, pk) = s(T) + Σ seq(p + 1, q)   over consecutive literals p, q with a gap between,
+
+    the best over templates and anchorings, kept apart by whether the
+    template has a leading placeholder (and a trailing one, ``t``).  Then
+
+        ext(i, pk, t) = core(i, pk, t)   (no leading placeholder), or
+                        max over p1 > i of seq(i, p1) + core(p1, pk, t)
+        node(i, j)    = edge(i) + edge(j) + max( ext(i, j-1, 0),
+                                                max over q < j-1 of ext(i, q, 1) + seq(q + 1, j) )
+
+    Spans are filled by increasing length (step 2, :meth:`fill`: cores,
+    then matches, then tilings); the best tree is read back from the
+    back-pointers (step 3, :meth:`tree`).  Ties keep the first candidate met.
+    """
+
+    def __init__(self, parser: Parser, toks: list, offset: int):
+        self.parser = parser
+        self.toks = toks
+        self.offset = offset
+        self.keys = symbol_forms(toks)  # what literals match (digit/Latin runs as classes)
+        n = self.n = len(toks)
+        self.L = min(parser.max_span, n)
+        self.edge = parser._edges(self.keys)
+        width = [(n if i == 0 else min(self.L, n - i)) + 1 for i in range(n)] + [1]
+        # seqB/seqN: best tiling ending with a bare token / with a match.
+        self.seqB = [[NEG] * w for w in width]
+        self.seqN = [[NEG] * w for w in width]
+        self.seq = [[NEG] * w for w in width]
+        for i in range(n + 1):
+            self.seqN[i][0] = self.seq[i][0] = 0.0
+        self.node = [[NEG] * w for w in width]
+        self.bpB: dict = {}
+        self.bpN: dict = {}
+        self.node_bp: dict = {}
+        self.core0: dict = {}  # (p1, pk, trail) -> (value, anchor): no leading placeholder
+        self.core1: dict = {}  # (pk, trail) -> [(p1, value, anchor)]: with a leading placeholder
+        self.ext: dict = {}  # (i, pk, trail) -> (value, p1, anchor): a match from i, literals ending at pk
+        self.ext_trail: list = [[] for _ in range(n + 1)]  # i -> pks with ext(i, pk, 1)
+        self.starts: list = [[] for _ in range(n + 1)]  # j -> starts k of finite node(k, j), ascending
+        self.by_len: dict = {}
+        self.fill()
+
+    # -- step 1 and 2: anchoring and filling --------------------------------
+
+    def fill(self) -> None:
+        """Anchor the templates, then fill cores, matches and tilings by increasing span length."""
+        for a in self.parser._anchors(self.keys):
+            self.by_len.setdefault(a[1] - a[0] + 1, []).append(a)
+        n = self.n
+        for length in range(1, self.L + 1):
+            self._cores(length)
+            new_nodes = [(i + length, i) for i in range(0, n - length + 1) if self._match(i, i + length)]
+            for j, i in new_nodes:  # longer matches are found later: starts[j] stays ascending
+                self.starts[j].insert(0, i)
             for i in range(0, n - length + 1):
-                j = i + length
-                pk = j - 1
-                # ext(i, pk, t): literals end at pk, the match starts at i.
-                for t in (0, 1):
-                    best = core0.get((i, pk, t))
-                    best = (best[0], i, best[1]) if best else None
-                    for p1, v, a in core1.get((pk, t), ()):
-                        if p1 > i:
-                            v += seq[i][p1 - i]
-                            if best is None or v > best[0]:
-                                best = (v, p1, a)
-                    if best is not None:
-                        ext[(i, pk, t)] = best
-                        if t:
-                            ext_trail[i].append(pk)
-                # node(i, j): literals end at j - 1, or a trailing placeholder follows them.
-                best_v, best_bp = NEG, None
-                x = ext.get((i, pk, 0))
-                if x is not None:
-                    best_v, best_bp = x[0], (pk, 0)
-                for q in ext_trail[i]:
-                    if q < pk:
-                        v = ext[(i, q, 1)][0] + seq[q + 1][j - q - 1]
-                        if v > best_v:
-                            best_v, best_bp = v, (q, 1)
-                if best_bp is not None:
-                    best_v += edge[i] + edge[j]
-                    node[i][length] = best_v
-                    node_bp[(i, j)] = best_bp
-                    new_nodes.append((j, i))
-            # Longer matches are found later; keep starts[j] ascending (whole span first).
-            for j, i in new_nodes:
-                starts[j].insert(0, i)
-            for i in range(0, n - length + 1):
-                tile(i, i + length)
-        # The whole piece: row 0 continues past max_span as a chain of matches.
-        for j in range(L + 1, n + 1):
-            tile(0, j)
+                self._tile(i, i + length)
+        for j in range(self.L + 1, n + 1):  # the whole piece: row 0 goes on as a chain
+            self._tile(0, j)
 
-        def build_seq(i: int, j: int) -> SentTree:
-            end = j
-            state = "N" if seqN[i][j - i] >= seqB[i][j - i] else "B"
-            parts: list = []
-            while j > i:
-                if state == "B":
-                    state = bpB.get((i, j))
-                    if parts and parts[-1].kind == WORDS and parts[-1].start == offset + j:
-                        w = parts[-1]
-                        w.start -= 1
-                        w.tokens.insert(0, toks[j - 1])
-                        w.score -= c
-                    else:
-                        parts.append(SentTree(WORDS, offset + j - 1, offset + j, [toks[j - 1]], score=-c))
-                    j -= 1
-                else:
-                    k, state = bpN[(i, j)]
-                    parts.append(build_node(k, j))
-                    j = k
-            parts.reverse()
-            if len(parts) == 1:
-                return parts[0]
-            return SentTree(SEQUENCE, offset + i, offset + end, toks[i:end], children=parts,
-                            score=seq[i][end - i])
-
-        def build_node(i: int, j: int) -> SentTree:
-            pk, t = node_bp[(i, j)]
-            _, p1, a = ext[(i, pk, t)]
-            _, _, lead, trail, e, pos = a
-            children = []
+    def _cores(self, length: int) -> None:
+        """core(p1, pk) of the anchorings whose literals span ``length`` tokens."""
+        seq, core0 = self.seq, self.core0
+        best1: dict = {}
+        for a in self.by_len.get(length, ()):
+            p1, pk, lead, trail, e, pos = a
+            v = e.score
+            for x, y in zip(pos, pos[1:]):
+                if y > x + 1:
+                    v += seq[x + 1][y - x - 1]
             if lead:
-                children.append(build_seq(i, p1))
-            for k, p in enumerate(pos):
-                if k and p > pos[k - 1] + 1:
-                    children.append(build_seq(pos[k - 1] + 1, p))
-                children.append(SentTree(LITERAL, offset + p, offset + p + 1, [toks[p]],
-                                         attach=self.side(keys[p])))
-            if trail:
-                children.append(build_seq(pk + 1, j))
-            template = e.template
-            if self.lists and _is_list(template):
-                template, children = _flatten_list(template, children)
-            return SentTree(TEMPLATE, offset + i, offset + j, toks[i:j], template=template,
-                            children=children, score=node[i][j - i])
+                key = (pk, trail, p1)
+                if key not in best1 or v > best1[key][0]:
+                    best1[key] = (v, a)
+            else:
+                key = (p1, pk, trail)
+                if key not in core0 or v > core0[key][0]:
+                    core0[key] = (v, a)
+        for (pk, trail, p1), (v, a) in sorted(best1.items(), key=lambda kv: kv[0]):
+            self.core1.setdefault((pk, trail), []).append((p1, v, a))
 
-        return build_seq(0, n)
+    def _match(self, i: int, j: int) -> bool:
+        """ext(i, j-1, t) and node(i, j); true if some match covers exactly ``i..j``."""
+        seq, ext = self.seq, self.ext
+        pk = j - 1
+        for t in (0, 1):
+            best = self.core0.get((i, pk, t))
+            best = (best[0], i, best[1]) if best else None
+            for p1, v, a in self.core1.get((pk, t), ()):
+                if p1 > i:
+                    v += seq[i][p1 - i]
+                    if best is None or v > best[0]:
+                        best = (v, p1, a)
+            if best is not None:
+                ext[(i, pk, t)] = best
+                if t:
+                    self.ext_trail[i].append(pk)
+        best_v, best_bp = NEG, None
+        x = ext.get((i, pk, 0))
+        if x is not None:
+            best_v, best_bp = x[0], (pk, 0)
+        for q in self.ext_trail[i]:
+            if q < pk:
+                v = ext[(i, q, 1)][0] + seq[q + 1][j - q - 1]
+                if v > best_v:
+                    best_v, best_bp = v, (q, 1)
+        if best_bp is None:
+            return False
+        self.node[i][j - i] = best_v + (self.edge[i] + self.edge[j])
+        self.node_bp[(i, j)] = best_bp
+        return True
+
+    def _tile(self, i: int, j: int) -> None:
+        """seqB/seqN(i, j) from shorter spans."""
+        seqB, seqN, node = self.seqB, self.seqN, self.node
+        c, bnd = self.parser.penalty, self.parser.boundary
+        length = j - i
+        if length == 1:
+            vB, sB = -c, None
+        else:
+            b, m = seqB[i][length - 1], seqN[i][length - 1] - bnd
+            vB, sB = (m - c, "N") if m > b else (b - c, "B")
+        vN, sN = NEG, None
+        for k in self.starts[j]:
+            if k < i:
+                continue
+            if k == i:
+                v, prev = node[i][length], None
+            else:
+                b, m = seqB[i][k - i], seqN[i][k - i]
+                v, prev = (m, "N") if m > b else (b, "B")
+                v += node[k][j - k] - bnd
+            if v > vN:
+                vN, sN = v, (k, prev)
+        seqB[i][length], seqN[i][length] = vB, vN
+        self.seq[i][length] = vN if vN >= vB else vB
+        if sB is not None:
+            self.bpB[(i, j)] = sB
+        if sN is not None:
+            self.bpN[(i, j)] = sN
+
+    # -- step 3: backtracking ---------------------------------------------
+
+    def tree(self) -> SentTree:
+        """The best parse of the piece, read back from the back-pointers."""
+        return self._build_seq(0, self.n)
+
+    def _build_seq(self, i: int, j: int) -> SentTree:
+        """The best tiling of ``i..j``: matches and runs of bare words, side by side."""
+        toks, offset, c = self.toks, self.offset, self.parser.penalty
+        end = j
+        state = "N" if self.seqN[i][j - i] >= self.seqB[i][j - i] else "B"
+        parts: list = []
+        while j > i:
+            if state == "B":
+                state = self.bpB.get((i, j))
+                if parts and parts[-1].kind == WORDS and parts[-1].start == offset + j:
+                    w = parts[-1]
+                    w.start -= 1
+                    w.tokens.insert(0, toks[j - 1])
+                    w.score -= c
+                else:
+                    parts.append(SentTree(WORDS, offset + j - 1, offset + j, [toks[j - 1]], score=-c))
+                j -= 1
+            else:
+                k, state = self.bpN[(i, j)]
+                parts.append(self._build_node(k, j))
+                j = k
+        parts.reverse()
+        if len(parts) == 1:
+            return parts[0]
+        return SentTree(SEQUENCE, offset + i, offset + end, toks[i:end], children=parts,
+                        score=self.seq[i][end - i])
+
+    def _build_node(self, i: int, j: int) -> SentTree:
+        """The best match covering exactly ``i..j``, its placeholders filled by :meth:`_build_seq`."""
+        toks, offset = self.toks, self.offset
+        pk, t = self.node_bp[(i, j)]
+        _, p1, a = self.ext[(i, pk, t)]
+        _, _, lead, trail, e, pos = a
+        children = []
+        if lead:
+            children.append(self._build_seq(i, p1))
+        for k, p in enumerate(pos):
+            if k and p > pos[k - 1] + 1:
+                children.append(self._build_seq(pos[k - 1] + 1, p))
+            children.append(SentTree(LITERAL, offset + p, offset + p + 1, [toks[p]],
+                                     attach=self.parser.side(self.keys[p])))
+        if trail:
+            children.append(self._build_seq(pk + 1, j))
+        template = e.template
+        if self.parser.lists and _is_list(template):
+            template, children = _flatten_list(template, children)
+        return SentTree(TEMPLATE, offset + i, offset + j, toks[i:j], template=template,
+                        children=children, score=self.node[i][j - i])
