@@ -88,6 +88,7 @@ class SentTree:
     children: list = field(default_factory=list)
     score: float = 0.0
     attach: str | None = None  # a literal's side: 'left' (了, 的) or 'right' (在, 把)
+    inner: list = field(default_factory=list)  # a run of words: its binary bracketing (Parser.binarize)
 
     @property
     def content(self) -> str:
@@ -155,8 +156,9 @@ class SentTree:
         """``(start, end)`` of every unit the parse asserts, sorted.
 
         Those are the template matches, the sequences, every placeholder
-        content -- and, inside a match, each literal grouped with the unit on
-        the side it attaches to (``attach``): ``[X]的[X]`` over 苹果的颜色
+        content and the binary bracketing of a run of words it holds
+        (``inner``) -- and, inside a match, each literal grouped with the unit
+        on the side it attaches to (``attach``): ``[X]的[X]`` over 苹果的颜色
         gives 苹果 / 苹果的 / 颜色 / the whole.  Literals alone and bare runs
         of words inside a sequence are not units.
         """
@@ -165,6 +167,7 @@ class SentTree:
         def visit(t: SentTree, under_template: bool) -> None:
             if t.kind in (TEMPLATE, SEQUENCE) or (t.kind == WORDS and under_template):
                 out.add((t.start, t.end))
+                out.update(t.inner)
             if t.kind == TEMPLATE:
                 out.update(_attachments(t.children))
             for c in t.children:
@@ -269,12 +272,14 @@ class Parser:
     parsed as one; ``max_anchors``: anchorings tried per template and start.
     ``trivial``: also use one-word templates such as ``[X]的[X]``.
     ``lists``: show nested chains of a punctuation list (``[X]，[X]``) as one flat list.
+    ``binarize``: bracket runs of three or more bare words in two, where a
+    phrase boundary is likeliest, recursively (``SentTree.inner``).
     """
 
     def __init__(self, templates: TemplateSet, tokenize: Callable | None = None,
                  penalty: float | None = None, boundary: float = math.log(2), edges: bool = True,
                  lists: bool = True, max_span: int = 64, max_piece: int = 256, max_anchors: int = 16,
-                 trivial: bool = True):
+                 trivial: bool = True, binarize: bool = True):
         if max_span < 2 or max_anchors < 1 or max_piece < max_span:
             raise ValueError("need max_span >= 2, max_anchors >= 1 and max_piece >= max_span")
         self.templates = templates
@@ -283,6 +288,7 @@ class Parser:
         self.boundary = float(boundary)
         self.edges = edges
         self.lists = lists
+        self.binarize = binarize
         self.max_span = max_span
         self.max_piece = max_piece
         self.max_anchors = max_anchors
@@ -594,7 +600,32 @@ class _Chart:
 
     def tree(self) -> SentTree:
         """The best parse of the piece, read back from the back-pointers."""
-        return self._build_seq(0, self.n)
+        tree = self._build_seq(0, self.n)
+        if self.parser.binarize:
+            for t in tree.walk():
+                if t.kind == WORDS and t.end - t.start > 2:
+                    t.inner = self._bracket(t.start - self.offset, t.end - self.offset)
+        return tree
+
+    def _bracket(self, i: int, j: int) -> list:
+        """Binary bracketing of the bare run ``i..j``: split where a phrase boundary is likeliest.
+
+        ``edge(k)``, the chance of a boundary before token ``k``, is read off
+        punctuation in raw text (:meth:`Parser._edges`); the run splits at
+        its largest (the leftmost of equals), then each side again.
+        Measured by ``benchmarks/structure_ud.py`` (the README has the figures).
+        """
+        edge, offset = self.edge, self.offset
+        out: list = []
+        stack = [(i, j)]
+        while stack:
+            s, e = stack.pop()
+            k = max(range(s + 1, e), key=lambda m: (edge[m], -m))
+            for a, b in ((s, k), (k, e)):
+                if b - a > 1:
+                    out.append((offset + a, offset + b))
+                    stack.append((a, b))
+        return sorted(out)
 
     def _build_seq(self, i: int, j: int) -> SentTree:
         """The best tiling of ``i..j``: matches and runs of bare words, side by side."""
