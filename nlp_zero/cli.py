@@ -293,7 +293,9 @@ def _templates(args: argparse.Namespace) -> int:
     trivial = sum(1 for t in templates.counts if t.trivial)
     print(f"{finder.tokens:,} tokens in {finder.pieces:,} sentences; {len(templates):,} templates "
           f"({trivial:,} one-word) -> {out}")
-    for t, c in templates.most_common(args.top, trivial=False):
+    if args.top:
+        print("the most frequent, each construction by its general form ('|' between two touching words):")
+    for t, c in templates.most_common(args.top, trivial=False, specific=False):
         print(f"{c:>8}  {t}")
     return 0
 
@@ -305,7 +307,8 @@ def _parse_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-t", "--templates", required=True, metavar="TEMPLATES",
                    help="templates file written by 'nlp-zero templates'")
     p.add_argument("--format", default="tree", choices=("tree", "json", "bracket"),
-                   help="tree: indented tree, blank line between sentences; json: one JSON object a line; "
+                   help="tree: indented tree, blank line between sentences; json: one JSON object a line, "
+                        "each node with character offsets (start, end) and its words; "
                         "bracket: (苹果)的(颜色)是(什么)呢, one line each")
     p.add_argument("-o", "--output", default="-", help="output file (default - : stdout), written atomically")
 

@@ -55,6 +55,7 @@ is shown as one flat list (``[X]，[X]，[X]``, a strict match of the same span)
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from bisect import bisect_left, bisect_right
@@ -76,8 +77,9 @@ SEQUENCE = "sequence"  # several of the above side by side
 class SentTree:
     """A node of a parse: a template match, a literal, a run of words or a sequence.
 
-    ``start``/``end`` are token offsets in the parsed sentence, ``tokens``
-    the tokens of the span, ``content`` their text.
+    ``start``/``end`` are token offsets in the parsed sentence,
+    ``char_start``/``char_end`` character offsets, ``tokens`` the tokens
+    of the span, ``content`` their text.
     """
 
     kind: str
@@ -89,6 +91,8 @@ class SentTree:
     score: float = 0.0
     attach: str | None = None  # a literal's side: 'left' (了, 的) or 'right' (在, 把)
     inner: list = field(default_factory=list)  # a run of words: its binary bracketing (Parser.binarize)
+    char_start: int = 0  # character offsets in the parsed text (Parser.parse sets them)
+    char_end: int = 0
 
     @property
     def content(self) -> str:
@@ -116,7 +120,13 @@ class SentTree:
         return self.content
 
     def to_dict(self) -> dict:
-        d = {"kind": self.kind, "start": self.start, "end": self.end, "content": self.content}
+        """The node as ``parse --format json`` writes it.
+
+        ``start``/``end`` are character offsets in the parsed text (as
+        ``cut --format jsonl`` gives them), ``words`` the node's words.
+        """
+        d = {"kind": self.kind, "start": self.char_start, "end": self.char_end, "words": list(self.tokens),
+             "content": self.content}
         if self.template is not None:
             d["template"] = str(self.template)
         if self.attach is not None:
@@ -198,6 +208,13 @@ class SentTree:
         spans = levels[min(depth, len(levels) - 1)]
         toks = self.tokens
         return ["".join(toks[s - self.start:e - self.start]) for s, e in spans]
+
+
+def _set_chars(tree: SentTree, starts: list, ends: list) -> None:
+    """Character offsets of every node from those of its first and last token."""
+    for t in tree.walk():
+        t.char_start = starts[t.start] if t.end > t.start else (ends[t.start - 1] if t.start else 0)
+        t.char_end = ends[t.end - 1] if t.end > t.start else t.char_start
 
 
 def _attachments(children: list) -> list:
@@ -352,14 +369,35 @@ class Parser:
     # -- public ------------------------------------------------------------
 
     def parse(self, text: str) -> SentTree:
-        """Tokenize ``text`` with ``tokenize`` and parse it."""
+        """Tokenize ``text`` with ``tokenize`` and parse it; character offsets are into ``text``."""
         if self.tokenize is None:
             raise ValueError("this Parser has no tokenize; use parse_tokens()")
-        return self.parse_tokens(clean_tokens(self.tokenize(text)))
+        tokens, starts = [], []
+        pos = 0
+        for t in self.tokenize(text):
+            at = text.find(t, pos) if t else -1
+            if at < 0:  # a tokenizer that rewrites its input: offsets as if the tokens were joined
+                at = pos
+            pos = at + len(t)
+            if t and not t.isspace():
+                tokens.append(t)
+                starts.append(at)
+        tree = self.parse_tokens(tokens)
+        _set_chars(tree, starts, [a + len(t) for a, t in zip(starts, tokens)])
+        return tree
 
     def parse_tokens(self, tokens: list) -> SentTree:
-        """Parse a list of tokens; pieces after 。！？； are parsed separately."""
+        """Parse a list of tokens; pieces after 。！？； are parsed separately.
+
+        Character offsets (``char_start``/``char_end``) are into ``"".join(tokens)``.
+        """
         tokens = list(tokens)
+        tree = self._parse_tokens(tokens)
+        ends = list(itertools.accumulate(len(t) for t in tokens))
+        _set_chars(tree, [e - len(t) for e, t in zip(ends, tokens)], ends)
+        return tree
+
+    def _parse_tokens(self, tokens: list) -> SentTree:
         parts = []
         offset = 0
         for piece in pieces(tokens):

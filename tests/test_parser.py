@@ -210,7 +210,10 @@ def test_cli_templates_and_parse(cli, files):
     r = cli("templates", str(text), "-l", str(lexicon), "-o", str(tmp / "t"), "--top", "40", "-q")
     assert r.returncode == 0, r.stderr
     assert "[X]可以[X]吗" in r.stdout
-    assert len(r.stdout.strip().splitlines()) == 41
+    listed = [line.split(None, 1)[1] for line in r.stdout.strip().splitlines()[2:]]
+    assert 0 < len(listed) <= 40
+    for a in listed:  # each construction once, by its general form
+        assert not any(b != a and Template.parse(b).match(list(Template.parse(a).items)) for b in listed)
     saved = TemplateSet.load(str(tmp / "t.templates.txt"))
     assert saved[Template.parse("[X]可以[X]吗 ？")] > 0
     meta = json.loads((tmp / "t.templates.meta.json").read_text(encoding="utf-8"))
@@ -248,3 +251,15 @@ def test_runs_of_bare_words_are_bracketed_in_two_where_a_boundary_is_likeliest()
     flat = Parser(ts, trivial=False, binarize=False).parse_tokens(tokens)
     assert flat.children[0].inner == [] and (0, 3) not in flat.constituents()
     assert flat.bracket() == tree.bracket()
+
+
+def test_json_gives_character_offsets_and_words(demo):
+    text = "我 的 苹果  和 你 的 鸡蛋 可以 吃 吗"
+    tree = demo.parse(text)
+    nodes = [json.loads(tree.to_json())]
+    while nodes:
+        d = nodes.pop()
+        assert text[d["start"]:d["end"]].replace(" ", "") == d["content"] == "".join(d["words"])
+        assert not text[d["start"]:d["end"]].startswith(" ") and not text[d["start"]:d["end"]].endswith(" ")
+        nodes.extend(d.get("children", []))
+    assert json.loads(demo.parse_tokens(text.split()).to_json())["end"] == len(text.replace(" ", ""))

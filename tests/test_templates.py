@@ -47,13 +47,14 @@ def learned():
 
 
 def test_template_text_round_trip():
-    for text in ["[X]的[X]", "[X]可以[X]吗", "我[X]", "[X]的 时候[X]", "[X]<NUM>月[X]"]:
+    for text in ["[X]的[X]", "[X]可以[X]吗", "我[X]", "[X]的|时候[X]", "[X]<NUM>月[X]"]:
         assert str(Template.parse(text)) == text
-    assert Template.parse("[X]的 时候[X]").items == (None, "的", "时候", None)
+    assert Template.parse("[X]的|时候[X]").items == (None, "的", "时候", None)
+    assert Template.parse("[X]的 时候[X]").items == (None, "的", "时候", None)  # as nlp_zero 0.2.0 wrote it
     assert Template.parse("[X]<NUM>月").items == (None, NUM + "月")
 
 
-@pytest.mark.parametrize("bad", ["[X]", "的", "[X][X]的", "", "的 是"])
+@pytest.mark.parametrize("bad", ["[X]", "的", "[X][X]的", "", "的 是", "的|是"])
 def test_malformed_templates_are_refused(bad):
     with pytest.raises(ValueError):
         Template.parse(bad)
@@ -101,7 +102,7 @@ def test_learns_the_constructions_of_the_text(learned):
     _, templates = learned
     # Each construction and its sub-paths come first (ties), before anything with a content word.
     top = [str(t) for t, _ in templates.most_common(44, trivial=False)]
-    for expected in ["[X]可以[X]吗 ？", "[X]的[X]是 什么 呢[X]", "[X]在[X]上[X]了 。"]:
+    for expected in ["[X]可以[X]吗|？", "[X]的[X]是|什么|呢[X]", "[X]在[X]上[X]了|。"]:
         assert expected in top, top
     assert not any("鸡蛋" in t or "吃" in t for t in top)
     assert all(not t.trivial for t, _ in templates.most_common(trivial=False))
@@ -112,7 +113,7 @@ def test_counts_are_counts_of_occurrences(learned):
     finder, templates = learned
     lines = corpus()
     questions = sum(1 for line in lines if "可以" in line)
-    assert templates["[X]可以[X]吗 ？"] == questions
+    assert templates["[X]可以[X]吗|？"] == questions
     assert finder.words["可以"] == questions
     assert finder.tokens == sum(len(line.split()) for line in lines)
 
@@ -213,6 +214,30 @@ def test_undecodable_or_bad_header_names_the_line(tmp_path):
     with pytest.raises(FormatError, match="bad header field") as e:
         TemplateSet.load(str(f))
     assert e.value.line == 1
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_utf8_bom_is_read_with_or_without_header(tmp_path, header):
+    f = tmp_path / "bom.txt"
+    text = ("# nlp-zero templates 1 tokens=100 entropy=3.000000\n" if header else "") + "[X]的[X]\t10\r\n[X]吗\t2\n"
+    f.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ts = TemplateSet.load(str(f))
+    assert ts["[X]的[X]"] == 10 and ts["[X]吗"] == 2 and len(ts) == 2
+    assert ts.tokens == (100 if header else 12)
+
+
+def test_a_literal_never_holds_the_separator():
+    with pytest.raises(ValueError):
+        Template((None, "a|b"))
+
+
+def test_general_listing_shows_each_construction_once():
+    ts = TemplateSet({"[X]、[X]、[X]、[X]": 30, "[X]、[X]、[X]": 20, "[X]<NUM>月|<NUM>|日电[X]": 9,
+                      "[X]<NUM>|日电[X]": 9, "[X]的[X]": 50, "[X]在[X]上[X]": 5})
+    assert [str(t) for t, _ in ts.most_common(trivial=False, specific=False)] == [
+        "[X]、[X]、[X]", "[X]<NUM>|日电[X]", "[X]在[X]上[X]"]
+    assert len(ts.most_common(2, trivial=False, specific=False)) == 2
+    assert len(ts.most_common(trivial=False)) == 5
 
 
 def test_missing_file_is_an_input_error(tmp_path):
