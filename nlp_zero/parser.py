@@ -29,9 +29,12 @@ The search is a CKY-style dynamic programme over token spans, memoised:
 A template match is *anchored* on its literals: its literals sit on
 identical tokens (compared in symbol form, so ``<NUM>月`` matches ``3月``),
 the placeholders between them hold ``seq`` of the gaps, and its
-leading/trailing placeholders stretch to the span's ends.  Anchors are found
-through an index of templates by first literal, at most ``max_anchors`` per
-template and start position; matches are limited to ``max_span`` tokens.
+leading/trailing placeholders stretch to the span's ends.  Templates are
+indexed by their rarest literal (the one whose one-word templates count
+least): a piece looks up only the templates of the words it holds, keeps
+those whose literals all occur in it, and places them from the positions
+of their first literal -- at most ``max_anchors`` per template and start
+position; matches are limited to ``max_span`` tokens.
 Leading/trailing extensions are folded in through an intermediate table, so
 the time is ``O(n * max_span**2)`` and the memory ``O(n * max_span)`` for a
 piece of ``n`` tokens, whatever the templates.  Lines are first cut into
@@ -275,6 +278,30 @@ class _Entry:
     gaps: tuple  # gaps[a]: a placeholder lies between literal a and a + 1
     lead: bool
     trail: bool
+    rank: int  # place in the set's (-count, text) order
+    needs: frozenset  # the literals, all of which must occur in a piece
+
+
+def _entry(t: Template, score: float, rank: int) -> _Entry:
+    lits: list = []
+    gaps: list = []
+    prev_placeholder = False
+    for x in t.items:
+        if x is None:
+            prev_placeholder = True
+        else:
+            if lits:
+                gaps.append(prev_placeholder)
+            lits.append(x)
+            prev_placeholder = False
+    return _Entry(t, score, tuple(lits), tuple(gaps), t.items[0] is None, t.items[-1] is None,
+                  rank, frozenset(lits))
+
+
+def _word_count(templates: TemplateSet, w: str) -> int:
+    """How often ``w`` was seen, as far as the set tells: its one-word templates (0 for a hand-made set)."""
+    counts = templates.counts
+    return sum(counts.get(Template(items), 0) for items in ((None, w, None), (None, w), (w, None)))
 
 
 class Parser:
@@ -311,24 +338,16 @@ class Parser:
         self.max_anchors = max_anchors
         self._rates: dict = {}
         self._sides: dict = {}
-        # Templates by first literal, in (-count, text) order: the fixed order ties follow.
+        # Templates by their rarest literal: a template can match only where that word occurs.
+        # rank: the (-count, text) order, the fixed order ties follow.
         self.index: dict = {}
-        for t, _ in templates.most_common(trivial=trivial):
-            items = t.items
-            lits = []
-            gaps = []
-            prev_placeholder = False
-            for x in items:
-                if x is None:
-                    prev_placeholder = True
-                else:
-                    if lits:
-                        gaps.append(prev_placeholder)
-                    lits.append(x)
-                    prev_placeholder = False
-            entry = _Entry(t, templates.logp(t), tuple(lits), tuple(gaps),
-                           items[0] is None, items[-1] is None)
-            self.index.setdefault(lits[0], []).append(entry)
+        freq: dict = {}
+        for rank, (t, _) in enumerate(templates.most_common(trivial=trivial)):
+            e = _entry(t, templates.logp(t), rank)
+            for w in e.needs:
+                if w not in freq:
+                    freq[w] = _word_count(templates, w)
+            self.index.setdefault(min(e.needs, key=lambda w: (freq[w], w)), []).append(e)
 
     def _edges(self, keys: list) -> list:
         """edge[i]: ln of the chance that a phrase boundary falls before token i.
@@ -441,10 +460,13 @@ class Parser:
         where: dict = {}
         for p, w in enumerate(toks):
             where.setdefault(w, []).append(p)
+        cands = [e for w in where for e in self.index.get(w, ()) if all(x in where for x in e.needs)]
+        cands.sort(key=lambda e: e.rank)
         out: list = []
-        for p1, w in enumerate(toks):
-            for e in self.index.get(w, ()):
+        for e in cands:
+            for p1 in where[e.literals[0]]:
                 self._anchor(e, p1, toks, where, out)
+        out.sort(key=lambda a: (a[0], a[4].rank))  # stable: by start, then template, as ties expect
         return out
 
     def _anchor(self, e: _Entry, p1: int, toks: list, where: dict, out: list) -> None:
