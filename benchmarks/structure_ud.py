@@ -37,6 +37,7 @@ tokenizer cache; tokens per second of both, best of three rounds.
 Run:  python3 benchmarks/structure_ud.py                 (about 1 minute)
       python3 benchmarks/structure_ud.py --lexicon L.dict.txt   ('none': characters)
       python3 benchmarks/structure_ud.py --templates T.txt
+      python3 benchmarks/structure_ud.py --no-binarize          (runs of bare words left flat)
 """
 
 from __future__ import annotations
@@ -294,6 +295,8 @@ def main(argv=None) -> int:
     ap.add_argument("--work", default=None, help="directory for the learned files (default: a temporary one)")
     ap.add_argument("--show", type=int, default=3, help="print this many example parses")
     ap.add_argument("--no-speed", action="store_true", help="leave out the speed measurement")
+    ap.add_argument("--no-binarize", action="store_true",
+                    help="leave runs of bare words flat (Parser(binarize=False)), as before the bracketing")
     args = ap.parse_args(argv)
     if not Path(args.ud).exists():
         sys.exit(f"{args.ud}: not found")
@@ -319,7 +322,7 @@ def main(argv=None) -> int:
         print(f"learned from {', '.join(raw)}: lexicon {lexicon}, {finder.tokens:,} tokens, "
               f"{len(templates):,} templates ({time.time() - t0:.0f} s) -> {work}/templates.txt")
 
-    parser = Parser(templates, tokenizer.lcut)
+    parser = Parser(templates, tokenizer.lcut, binarize=not args.no_binarize)
     t1 = time.time()
     report("gold words (UD segmentation given), word spans:", evaluate(parser, sents, show=args.show))
     report("own segmentation (learned lexicon), character spans:",

@@ -241,7 +241,7 @@ def _cut(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
-# templates / parse (sentence templates and structure, DESIGN.md §3.6)
+# templates / parse (docs/design.md, "Sentence templates and structure")
 
 
 @command("templates", help="learn sentence templates ([X]的[X], [X]可以[X]吗) from a corpus")

@@ -1,4 +1,6 @@
-"""Parse sentences into nested templates (DESIGN.md §3.6).
+"""Parse sentences into nested templates.
+
+The design: docs/design.md, "Sentence templates and structure".
 
 A parse covers a sentence with nested, non-crossing template matches.  Its
 score, in nats, is
@@ -11,7 +13,8 @@ score, in nats, is
 * ``c`` (``penalty``): the cost of a token left to the placeholders; by
   default the per-token word entropy of the training text, so a template
   pays for itself when it explains its literals more cheaply than coding
-  them as average words -- the minimum-entropy trade-off of DESIGN.md §2.
+  them as average words -- the minimum-entropy trade-off (docs/design.md,
+  "The minimum-entropy principle").
 * ``boundary`` (ln 2, one bit): marking where two units side by side meet,
   so that a match absorbs its neighbours rather than tying with them.
 * edges: where a match starts and ends should be where a phrase may end.
