@@ -252,25 +252,23 @@ def report(title: str, scores: dict) -> None:
     print(f"  gold spans: {scores['parser'].gold:,} over {len(scores['parser'].sentence_f1)} sentences")
 
 
+def _timed(tokenizer: Tokenizer, run, texts: list) -> float:
+    """Seconds ``run`` takes over ``texts``, from a cold block cache (the tokenizer remembers blocks it has cut)."""
+    tokenizer._cache.clear()
+    tokenizer._old_cache.clear()
+    t0 = time.perf_counter()
+    for t in texts:
+        run(t)
+    return time.perf_counter() - t0
+
+
 def speed(parser: Parser, tokenizer: Tokenizer, texts: list, rounds: int = 3) -> None:
     """Tokens per second of cut and of parse (cut + parse) on the same sentences, best of ``rounds``."""
     ntok = sum(len(clean_tokens(tokenizer.lcut(t))) for t in texts)
     cut_t = parse_t = float("inf")
     for _ in range(rounds):
-        # Each round from a cold block cache (the tokenizer remembers the blocks it has cut).
-        tokenizer._cache.clear()
-        tokenizer._old_cache.clear()
-        t0 = time.perf_counter()
-        for t in texts:
-            tokenizer.lcut(t)
-        t1 = time.perf_counter()
-        tokenizer._cache.clear()
-        tokenizer._old_cache.clear()
-        t1b = time.perf_counter()
-        for t in texts:
-            parser.parse(t)
-        t2 = time.perf_counter()
-        cut_t, parse_t = min(cut_t, t1 - t0), min(parse_t, t2 - t1b)
+        cut_t = min(cut_t, _timed(tokenizer, tokenizer.lcut, texts))
+        parse_t = min(parse_t, _timed(tokenizer, parser.parse, texts))
     print(f"\nspeed on the {len(texts)} raw sentences ({ntok:,} tokens), best of {rounds}:")
     print(f"  parse  {ntok / parse_t:10,.0f} tokens/s  ({parse_t:.2f} s)")
     print(f"  cut    {ntok / cut_t:10,.0f} tokens/s  ({cut_t:.3f} s)   parse / cut = {cut_t / parse_t:.4f}")

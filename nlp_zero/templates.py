@@ -464,6 +464,12 @@ class TemplateFinder:
     of a strong pair and of a kept template.  ``min_pmi``: least PMI (nats)
     of a strong pair.  ``max_literals``: most words in a template.
     ``max_pairs``: memory budget of the pair table (keys).
+
+    The rhythm of every learner: construct, ``train(lines)`` (additive; two
+    finders also add with ``+``), then ``find()`` returns a
+    :class:`TemplateSet`.  ``train`` keeps each distinct piece once, with
+    its count (``texts``), so memory grows with the distinct text -- about
+    8 bytes a token, less on repetitive text such as statutes.
     """
 
     def __init__(self, tokenize: Tokenize, window: int = 5, min_count: int = 5,
