@@ -29,7 +29,7 @@ tree = parser.parse("我 的 苹果 和 你 的 鸡蛋 可以 吃 吗")
 print(tree.pretty())
 print("coarse to fine:", [tree.segmentation(d) for d in range(3)])
 
-# 3. Learning: word and skip-gram counts (pass 1), then candidate templates (pass 2).
+# 3. Learning: word and skip-gram counts (train), then candidate templates (find).
 nouns = "鸡蛋 牛肉 苹果 米饭 面条 豆腐 白菜 鱼 桌子 手机 汽车 房子".split()
 verbs = "吃 喝 买 卖 做 看 洗 煮 修".split()
 text = []
@@ -39,7 +39,7 @@ for k, noun in enumerate(nouns):
         text += [f"{noun} 可以 {verb} 吗 ？", f"{noun} 的 {other} 是 什么 呢 ？", f"我 在 {other} 上 {verb} 了 {noun} 。"]
 finder = TemplateFinder(str.split)
 finder.train(text)  # additive: train() again on more text and the counts add up
-templates = finder.find(text)
+templates = finder.find()  # train() kept what find() needs: no second pass
 print(f"{len(templates)} templates; the top non-trivial ones:")
 for template, count in templates.most_common(8, trivial=False):
     print(f"  {count:3}  {template}")

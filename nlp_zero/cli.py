@@ -214,7 +214,7 @@ def _demo(args: argparse.Namespace) -> int:
         print("   " + " / ".join(t for t in tokenizer.lcut(sentence) if not t.isspace()))
     print()
 
-    templates = TemplateFinder(tokenizer.lcut).train(corpus).find(corpus)
+    templates = TemplateFinder(tokenizer.lcut).train(corpus).find()
     top = templates.most_common(args.top, trivial=False)
     print(f"3. Sentence templates: {len(templates):,} learned; the most frequent:")
     print("   " + "  ".join(f"{t}:{c}" for t, c in top) + "\n")
@@ -272,7 +272,7 @@ def _cut(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
-# templates / parse (sentence templates and structure, DESIGN.md §3.6)
+# templates / parse (docs/design.md, "Sentence templates and structure")
 
 
 @command("templates", help="learn sentence templates ([X]的[X], [X]可以[X]吗) from a corpus")
@@ -303,15 +303,14 @@ def _templates(args: argparse.Namespace) -> int:
     tokenizer = Tokenizer(args.lexicon)
     finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
                             min_pmi=args.min_pmi, max_literals=args.max_literals)
-    lines = open_inputs(args)  # read twice; a Corpus keeps a copy of stdin for that
-    say(args, "pass 1: word and skip-gram counts")
-    finder.train(lines)
+    say(args, "counting words and skip-gram pairs")
+    finder.train(open_inputs(args))
     if not finder.tokens:
         from .errors import InputError
 
         raise InputError(", ".join(args.inputs), "no words to learn templates from")
-    say(args, "pass 2: candidate templates")
-    templates = finder.find(lines)
+    say(args, "counting candidate templates")
+    templates = finder.find()
     out = args.output + ".templates.txt"
     templates.save(out)
     meta = {"version": __version__, "inputs": args.inputs, "lexicon": args.lexicon,
@@ -325,7 +324,9 @@ def _templates(args: argparse.Namespace) -> int:
     trivial = sum(1 for t in templates.counts if t.trivial)
     print(f"{finder.tokens:,} tokens in {finder.pieces:,} sentences; {len(templates):,} templates "
           f"({trivial:,} one-word) -> {out}")
-    for t, c in templates.most_common(args.top, trivial=False):
+    if args.top:
+        print("the most frequent, each construction by its general form ('|' between two touching words):")
+    for t, c in templates.most_common(args.top, trivial=False, specific=False):
         print(f"{c:>8}  {t}")
     return 0
 
@@ -337,7 +338,8 @@ def _parse_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-t", "--templates", required=True, metavar="TEMPLATES",
                    help="templates file written by 'nlp-zero templates'")
     p.add_argument("--format", default="tree", choices=("tree", "json", "bracket"),
-                   help="tree: indented tree, blank line between sentences; json: one JSON object a line; "
+                   help="tree: indented tree, blank line between sentences; json: one JSON object a line, "
+                        "each node with character offsets (start, end) and its words; "
                         "bracket: (苹果)的(颜色)是(什么)呢, one line each")
     p.add_argument("-o", "--output", default="-", help="output file (default - : stdout), written atomically")
 

@@ -1,4 +1,6 @@
-"""Sentence templates learned from skip-gram statistics (DESIGN.md §3.6).
+"""Sentence templates learned from skip-gram statistics.
+
+The design: docs/design.md, "Sentence templates and structure".
 
 A *template* is a sequence of literal words and placeholders ``[X]``, such
 as ``[X]的[X]`` or ``[X]可以[X]吗``.  Matching is strict: a literal matches
@@ -17,8 +19,9 @@ Learning follows the original nlp-zero idea, with the work bounded:
 2. A pair is *strong* when it was seen ``min_count`` times and its pointwise
    mutual information ``PMI(a, b) = ln p(a, b) / (p(a) p(b))`` is at least
    ``min_pmi`` nats (1 nat: the point where joining two units starts to pay,
-   DESIGN.md §2).
-3. ``TemplateFinder.find(lines)`` reads the text again.  In each piece, every
+   docs/design.md, "The minimum-entropy principle").
+3. ``TemplateFinder.find()`` goes over the distinct pieces ``train`` kept
+   (each with its number of occurrences).  In each piece, every
    path of strong pairs of at most ``max_literals`` words becomes a candidate
    template -- the path's words as literals, ``[X]`` wherever tokens lie
    between them or before/after them.  Paths are enumerated from each
@@ -37,9 +40,12 @@ run is a class symbol, so ``[X]<NUM>月[X]`` covers 1月 and １２月 alike.
 The result is a :class:`TemplateSet` (template -> count) that saves and loads
 as text: a header line ``# nlp-zero templates 1 tokens=N entropy=H`` (what
 the probabilities are relative to), then one ``template<TAB>count`` per line
-sorted by (-count, template).  Adjacent literals are separated by one space
-(``[X]的 时候[X]``), class symbols are written ``<NUM>``/``<LAT>``; other
-``#`` lines and blank lines are ignored, so a hand-written list loads too.
+sorted by (-count, template).  Literals are written as the words they are;
+where two literals touch (no placeholder between them) a ``|`` separates
+them (``[X]的|时候[X]``: the words 的 and 时候; nlp_zero 0.2.0 wrote a
+space, which still reads), and a token holding ``|`` is never a
+literal.  Class symbols are written ``<NUM>``/``<LAT>``; other ``#`` lines
+and blank lines are ignored, so a hand-written list loads too.
 
 >>> t = Template.parse('[X]可以[X]吗')
 >>> t.match(['牛肉', '鸡蛋', '可以', '吃', '吗'])
@@ -50,20 +56,25 @@ True
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, InputError, NlpZeroError
-from .fileio import atomic_write, os_cause
+from .fileio import atomic_write, os_cause, read_saved, whole_number
 from .text import CLASS_SYMBOLS, from_readable, readable, symbolize
 
 log = logging.getLogger(__name__)
 
 PLACEHOLDER = "[X]"
+# Written between two literals that touch (``[X]的|时候[X]``: the literals 的 and 时候, no
+# placeholder between them); nowhere else.  A token holding it is never a literal.
+SEPARATOR = "|"
 FORMAT_HEADER = "# nlp-zero templates 1"
 
 # Tokens after which a sentence-like piece ends (templates never cross them).
@@ -94,17 +105,17 @@ class Template:
             if a is None and b is None:
                 raise ValueError("two adjacent placeholders")
         for x in items:
-            if x is not None and (not x or any(c.isspace() for c in x) or PLACEHOLDER in x):
+            if x is not None and (not x or any(c.isspace() for c in x) or PLACEHOLDER in x or SEPARATOR in x):
                 raise ValueError(f"bad literal {x!r}")
 
     @classmethod
     def parse(cls, text: str) -> "Template":
-        """Read ``[X]的[X]``; adjacent literals are separated by a space."""
+        """Read ``[X]的[X]``; touching literals are separated by ``|`` (or, as 0.2.0 wrote them, a space)."""
         items: list = []
         for i, part in enumerate(text.split(PLACEHOLDER)):
             if i:
                 items.append(None)
-            items.extend(from_readable(w) for w in part.split())
+            items.extend(from_readable(w) for w in part.replace(SEPARATOR, " ").split())
         return cls(tuple(items))
 
     def __str__(self) -> str:
@@ -116,7 +127,7 @@ class Template:
                 prev_literal = False
             else:
                 if prev_literal:
-                    out.append(" ")
+                    out.append(SEPARATOR)
                 out.append(readable(x))
                 prev_literal = True
         return "".join(out)
@@ -313,11 +324,38 @@ class TemplateSet:
         c = self[t]
         return math.log(c / self.tokens) if c else -math.inf
 
-    def most_common(self, n: int | None = None, trivial: bool = True) -> list:
-        """Templates sorted by (-count, text); ``trivial=False`` leaves out one-word ones."""
+    def most_common(self, n: int | None = None, trivial: bool = True, specific: bool = True) -> list:
+        """Templates sorted by (-count, text).
+
+        ``trivial=False`` leaves out one-word templates.  ``specific=False``
+        leaves out every template that a more general non-trivial template of
+        the set covers -- one whose placeholders, filled, give it:
+        ``[X]、[X]、[X]`` stands for ``[X]、[X]、[X]、[X]``, ``[X]<NUM>|日电[X]``
+        for ``[X]<NUM>月|<NUM>|日电[X]`` -- so a listing shows each
+        construction once, by its general form.
+        """
         items = sorted(((t, c) for t, c in self.counts.items() if trivial or not t.trivial),
                        key=lambda tc: (-tc[1], str(tc[0])))
+        if not specific:
+            items = self._general(items, n)
         return items if n is None else items[:n]
+
+    def _general(self, items: list, n: int | None) -> list:
+        """The ``(template, count)`` of ``items`` no more general non-trivial template covers (first ``n``)."""
+        by_literals: dict = {}
+        for t in self.counts:
+            if not t.trivial:
+                by_literals.setdefault(t.literals, []).append(t)
+        out = []
+        for t, c in items:
+            if n is not None and len(out) >= n:
+                break
+            lits = t.literals
+            if not any(g.match(list(t.items)) is not None  # g's placeholders filled give t
+                       for k in range(2, len(lits)) for sub in itertools.combinations(lits, k)
+                       for g in by_literals.get(sub, ())):
+                out.append((t, c))
+        return out
 
     def save(self, path: str) -> None:
         """One ``template<TAB>count`` per line, sorted by (-count, template)."""
@@ -328,55 +366,58 @@ class TemplateSet:
 
     @classmethod
     def load(cls, path: str) -> "TemplateSet":
-        """Read a file written by :meth:`save` (or by hand: ``# ...`` lines are comments)."""
-        counts: dict = {}
-        tokens = entropy = None
-        lineno = 0
+        """Read a file written by :meth:`save` (or by hand: ``# ...`` lines are comments).
+
+        Read through ``fileio.read_saved`` (UTF-8 with or without a BOM, LF
+        or CRLF).  A malformed line is a :class:`FormatError` naming the file
+        and line; a missing file an :class:`InputError`.
+        """
         try:
-            f = open(path, encoding="utf-8")
+            open(path, "rb").close()
         except OSError as e:
             raise InputError(path, os_cause(e)) from None
-        with f:
+        counts: dict = {}
+        fields: dict = {}
+        for lineno, line in read_saved(path):
+            if line.startswith("#"):
+                if line.startswith(FORMAT_HEADER):
+                    fields = _header_fields(path, line[len(FORMAT_HEADER):], lineno)
+                continue
+            if not line.strip():
+                continue
+            text, tab, count = line.partition("\t")
+            if not tab:
+                raise FormatError(path, "expected 'template<TAB>count'", lineno)
+            c = whole_number(count.strip())
+            if not c:
+                raise FormatError(path, f"bad count {count!r}", lineno)
             try:
-                for lineno, line in enumerate(f, 1):
-                    line = line.rstrip("\r\n")
-                    if line.startswith("#"):
-                        if line.startswith(FORMAT_HEADER):
-                            for field in line[len(FORMAT_HEADER):].split():
-                                key, _, value = field.partition("=")
-                                try:
-                                    if key == "tokens":
-                                        tokens = int(value)
-                                        if tokens < 1:
-                                            raise ValueError
-                                    elif key == "entropy":
-                                        entropy = float(value)
-                                        if not 0 <= entropy < math.inf:
-                                            raise ValueError
-                                except ValueError:
-                                    raise FormatError(path, f"bad header field {field!r}", lineno) from None
-                        continue
-                    if not line.strip():
-                        continue
-                    text, tab, count = line.partition("\t")
-                    if not tab:
-                        raise FormatError(path, "expected 'template<TAB>count'", lineno)
-                    try:
-                        c = int(count)
-                        if c < 1:
-                            raise ValueError
-                    except ValueError:
-                        raise FormatError(path, f"bad count {count!r}", lineno) from None
-                    try:
-                        t = Template.parse(text)
-                    except ValueError as e:
-                        raise FormatError(path, f"bad template {text!r}: {e}", lineno) from None
-                    if t in counts:
-                        raise FormatError(path, f"duplicate template {text!r}", lineno)
-                    counts[t] = c
-            except UnicodeDecodeError as e:
-                raise FormatError(path, f"not UTF-8 ({e.reason})", lineno + 1) from None
-        return cls(counts, tokens=tokens, entropy=entropy)
+                t = Template.parse(text)
+            except ValueError as e:
+                raise FormatError(path, f"bad template {text!r}: {e}", lineno) from None
+            if t in counts:
+                raise FormatError(path, f"duplicate template {text!r}", lineno)
+            counts[t] = c
+        return cls(counts, tokens=fields.get("tokens"), entropy=fields.get("entropy"))
+
+
+def _header_fields(path: str, text: str, lineno: int) -> dict:
+    """``tokens=N entropy=H`` of the header line: a positive count and a finite non-negative number."""
+    out: dict = {}
+    for field in text.split():
+        key, _, value = field.partition("=")
+        try:
+            if key == "tokens":
+                out[key] = int(value)
+                if out[key] < 1:
+                    raise ValueError
+            elif key == "entropy":
+                out[key] = float(value)
+                if not 0 <= out[key] < math.inf:
+                    raise ValueError
+        except ValueError:
+            raise FormatError(path, f"bad header field {field!r}", lineno) from None
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -423,6 +464,12 @@ class TemplateFinder:
     of a strong pair and of a kept template.  ``min_pmi``: least PMI (nats)
     of a strong pair.  ``max_literals``: most words in a template.
     ``max_pairs``: memory budget of the pair table (keys).
+
+    The rhythm of every learner: construct, ``train(lines)`` (additive; two
+    finders also add with ``+``), then ``find()`` returns a
+    :class:`TemplateSet`.  ``train`` keeps each distinct piece once, with
+    its count (``texts``), so memory grows with the distinct text -- about
+    8 bytes a token, less on repetitive text such as statutes.
     """
 
     def __init__(self, tokenize: Tokenize, window: int = 5, min_count: int = 5,
@@ -439,6 +486,7 @@ class TemplateFinder:
         self.words: Counter = Counter()
         self.pairs = _LossyCounter(max_pairs)
         self.pieces = 0
+        self.texts: Counter = Counter()  # distinct pieces (symbol forms) -> occurrences, for find()
         self._strong: dict | None = None
 
     # -- pass 1: word and skip-gram counts -----------------------------------
@@ -453,8 +501,10 @@ class TemplateFinder:
     def train(self, lines: Iterable[str]) -> "TemplateFinder":
         """Count words and skip-gram pairs of ``lines`` (adds to earlier counts)."""
         words, pairs, window = self.words, self.pairs, self.window
+        texts = self.texts
         for piece in self._pieces(lines):
             self.pieces += 1
+            texts[tuple(piece)] += 1
             words.update(piece)
             for d in range(1, min(window, len(piece) - 1) + 1):
                 pairs.update(zip(piece, piece[d:]))
@@ -476,6 +526,7 @@ class TemplateFinder:
         out.pairs.discarded = self.pairs.discarded + other.pairs.discarded
         out.pairs.check()
         out.pieces = self.pieces + other.pieces
+        out.texts = self.texts + other.texts
         return out
 
     @property
@@ -560,17 +611,30 @@ class TemplateFinder:
                 if len(path) < kmax:
                     stack.extend(path + (j,) for j in reversed(links[path[-1]]))
 
-    def find(self, lines: Iterable[str], max_templates: int = 2_000_000) -> TemplateSet:
-        """Count candidate templates over ``lines`` (a second pass) and keep the frequent ones.
+    def find(self, lines: Iterable[str] | None = None, max_templates: int = 2_000_000) -> TemplateSet:
+        """Count the candidate templates of the trained text and keep the frequent ones.
 
-        Call :meth:`train` on the same text first.  ``max_templates`` bounds
-        the memory of the template table (lossy counting, as for pairs).
+        ``train()`` keeps the distinct pieces it saw (with their counts), so
+        the text is not read again.  ``max_templates`` bounds the memory of
+        the template table (lossy counting, as for pairs).  Passing ``lines``
+        (the two-pass call of nlp_zero 0.2.0) still counts candidates over
+        those lines, with a ``DeprecationWarning``.
         """
         if not self.words:
             raise ValueError("train() the finder before find()")
         counts = _LossyCounter(max_templates)
-        for piece in self._pieces(lines):
-            counts.update(self._candidate_items(piece))
+        if lines is not None:
+            warnings.warn("TemplateFinder.find(lines) is deprecated: train(lines) keeps what find() needs; "
+                          "call find() without arguments", DeprecationWarning, stacklevel=2)
+            weighted = ((piece, 1) for piece in self._pieces(lines))
+        else:
+            weighted = self.texts.items()
+        for piece, m in weighted:
+            if m == 1:
+                counts.update(self._candidate_items(piece))
+            else:
+                for items in self._candidate_items(piece):
+                    counts[items] += m
             if len(counts) > counts.budget:
                 counts.check()
         if counts.discarded:

@@ -40,20 +40,21 @@ def learned():
     finder = TemplateFinder(str.split)
     lines = corpus()
     finder.train(lines)
-    return finder, finder.find(lines)
+    return finder, finder.find()
 
 
 # -- templates and strict matching ------------------------------------------
 
 
 def test_template_text_round_trip():
-    for text in ["[X]的[X]", "[X]可以[X]吗", "我[X]", "[X]的 时候[X]", "[X]<NUM>月[X]"]:
+    for text in ["[X]的[X]", "[X]可以[X]吗", "我[X]", "[X]的|时候[X]", "[X]<NUM>月[X]"]:
         assert str(Template.parse(text)) == text
-    assert Template.parse("[X]的 时候[X]").items == (None, "的", "时候", None)
+    assert Template.parse("[X]的|时候[X]").items == (None, "的", "时候", None)
+    assert Template.parse("[X]的 时候[X]").items == (None, "的", "时候", None)  # as nlp_zero 0.2.0 wrote it
     assert Template.parse("[X]<NUM>月").items == (None, NUM + "月")
 
 
-@pytest.mark.parametrize("bad", ["[X]", "的", "[X][X]的", "", "的 是"])
+@pytest.mark.parametrize("bad", ["[X]", "的", "[X][X]的", "", "的 是", "的|是"])
 def test_malformed_templates_are_refused(bad):
     with pytest.raises(ValueError):
         Template.parse(bad)
@@ -101,7 +102,7 @@ def test_learns_the_constructions_of_the_text(learned):
     _, templates = learned
     # Each construction and its sub-paths come first (ties), before anything with a content word.
     top = [str(t) for t, _ in templates.most_common(44, trivial=False)]
-    for expected in ["[X]可以[X]吗 ？", "[X]的[X]是 什么 呢[X]", "[X]在[X]上[X]了 。"]:
+    for expected in ["[X]可以[X]吗|？", "[X]的[X]是|什么|呢[X]", "[X]在[X]上[X]了|。"]:
         assert expected in top, top
     assert not any("鸡蛋" in t or "吃" in t for t in top)
     assert all(not t.trivial for t, _ in templates.most_common(trivial=False))
@@ -112,7 +113,7 @@ def test_counts_are_counts_of_occurrences(learned):
     finder, templates = learned
     lines = corpus()
     questions = sum(1 for line in lines if "可以" in line)
-    assert templates["[X]可以[X]吗 ？"] == questions
+    assert templates["[X]可以[X]吗|？"] == questions
     assert finder.words["可以"] == questions
     assert finder.tokens == sum(len(line.split()) for line in lines)
 
@@ -126,7 +127,7 @@ def test_training_is_additive_and_repeatable():
     assert dict(parts.pairs) == dict(whole.pairs)
     summed = TemplateFinder(str.split).train(lines[:100]) + TemplateFinder(str.split).train(lines[100:])
     assert dict(summed.pairs) == dict(whole.pairs)
-    assert summed.find(lines).counts == whole.find(lines).counts
+    assert summed.find().counts == whole.find().counts
 
 
 def test_pair_table_stays_under_its_budget_and_reports_what_it_dropped():
@@ -151,7 +152,14 @@ def test_candidates_per_sentence_are_bounded():
 
 def test_find_before_train_is_an_error():
     with pytest.raises(ValueError):
-        TemplateFinder(str.split).find(["a b"])
+        TemplateFinder(str.split).find()
+
+
+def test_the_two_pass_call_still_works_with_a_deprecation_warning(learned):
+    finder, templates = learned
+    with pytest.warns(DeprecationWarning, match="find"):
+        again = finder.find(corpus())
+    assert again.counts == templates.counts
 
 
 # -- the text format ------------------------------------------------------------
@@ -208,6 +216,30 @@ def test_undecodable_or_bad_header_names_the_line(tmp_path):
     assert e.value.line == 1
 
 
+@pytest.mark.parametrize("header", [True, False])
+def test_a_utf8_bom_is_read_with_or_without_header(tmp_path, header):
+    f = tmp_path / "bom.txt"
+    text = ("# nlp-zero templates 1 tokens=100 entropy=3.000000\n" if header else "") + "[X]的[X]\t10\r\n[X]吗\t2\n"
+    f.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ts = TemplateSet.load(str(f))
+    assert ts["[X]的[X]"] == 10 and ts["[X]吗"] == 2 and len(ts) == 2
+    assert ts.tokens == (100 if header else 12)
+
+
+def test_a_literal_never_holds_the_separator():
+    with pytest.raises(ValueError):
+        Template((None, "a|b"))
+
+
+def test_general_listing_shows_each_construction_once():
+    ts = TemplateSet({"[X]、[X]、[X]、[X]": 30, "[X]、[X]、[X]": 20, "[X]<NUM>月|<NUM>|日电[X]": 9,
+                      "[X]<NUM>|日电[X]": 9, "[X]的[X]": 50, "[X]在[X]上[X]": 5})
+    assert [str(t) for t, _ in ts.most_common(trivial=False, specific=False)] == [
+        "[X]、[X]、[X]", "[X]<NUM>|日电[X]", "[X]在[X]上[X]"]
+    assert len(ts.most_common(2, trivial=False, specific=False)) == 2
+    assert len(ts.most_common(trivial=False)) == 5
+
+
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError):
         TemplateSet.load(str(tmp_path / "nope.txt"))
@@ -217,7 +249,7 @@ def test_learning_is_independent_of_hash_seed(tmp_path):
     code = (
         "import sys; sys.path.insert(0, %r); from tests.test_templates import corpus;"
         "from nlp_zero.templates import TemplateFinder;"
-        "f = TemplateFinder(str.split); L = corpus(800); f.train(L); f.find(L).save(sys.argv[1])"
+        "f = TemplateFinder(str.split); L = corpus(800); f.train(L); f.find().save(sys.argv[1])"
     ) % str(__import__("pathlib").Path(__file__).resolve().parents[1])
     outs = []
     for seed in ("1", "2"):
