@@ -462,6 +462,37 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
+# export (a lexicon as HF tokenizers / sentencepiece files)
+
+
+@command("export", help="export a lexicon for HF tokenizers (tokenizer.json) or sentencepiece (.model, .vocab)")
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prefix", metavar="PREFIX", help="reads PREFIX.dict.txt (as written by 'nlp-zero discover')")
+    p.add_argument("--to", required=True, choices=("hf-tokenizers", "sentencepiece"),
+                   help="hf-tokenizers: OUT.tokenizer.json; sentencepiece: OUT.model and OUT.vocab")
+    p.add_argument("-o", "--output", metavar="OUT", help="output prefix (default: PREFIX)")
+
+
+@_export_args.run
+def _export(args: argparse.Namespace) -> int:
+    from .export import save_hf_tokenizer, save_sentencepiece
+    from .fileio import check_writable
+    from .lexicon import Lexicon
+
+    out = args.output or args.prefix
+    paths = [out + ".tokenizer.json"] if args.to == "hf-tokenizers" else [out + ".model", out + ".vocab"]
+    for path in paths:
+        check_writable(path)
+    lexicon = Lexicon.load(args.prefix + ".dict.txt")
+    save = save_hf_tokenizer if args.to == "hf-tokenizers" else save_sentencepiece
+    vocab = save(lexicon, paths[0] if args.to == "hf-tokenizers" else out)
+    left = ", ".join(f"{n:,} {why}" for why, n in vocab.left_out.items()) or "none"
+    say(args, f"{len(lexicon):,} words -> {len(vocab.pieces):,} words and characters (words left out: {left}) -> "
+        + ", ".join(paths))
+    return 0
+
+
+# --------------------------------------------------------------------------
 # Entry point
 
 

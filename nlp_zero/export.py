@@ -1,0 +1,242 @@
+"""Exports of a lexicon to the files real tokenizer tools load.
+
+* :func:`save_hf_tokenizer` writes a Hugging Face ``tokenizer.json``: a
+  *Unigram* model whose vocabulary is ``[piece, log-probability]`` pairs and a
+  *Split* pre-tokenizer whose regex is nlp_zero's own chunking;
+* :func:`save_sentencepiece` writes a sentencepiece ``.model`` (a
+  ``ModelProto``, serialised here in protobuf's wire format with the standard
+  library) and the matching ``.vocab`` (``piece<TAB>score`` per line).
+
+Why the segmentations agree with :class:`~nlp_zero.Tokenizer`: both tools
+segment with a unigram Viterbi that maximises ``Σ score(piece)``, and
+nlp_zero's tokenizer minimises ``Σ (ln N - ln n(w))`` (docs/design.md, "The
+principle in four formulas").  With ``score(w) = ln n(w) - ln N`` the two
+objectives are the same.  What remains to make equal:
+
+* **Unknown characters.**  nlp_zero gives a unit the lexicon lacks the cost of
+  a word seen once, ``ln N``; the tools give an unknown character the lowest
+  score minus 10 and fuse runs of unknowns into one token.  So every Han
+  character of the Basic Multilingual Plane (〇, ○, Extension A, the Unified and
+  Compatibility Ideographs) and every character of a kept word is a piece; those
+  that are not words score ``-ln N``, exactly nlp_zero's unknown cost.  Common
+  punctuation is a piece too (with the same score; it always stands alone).
+* **Chunking.**  The pre-tokenizer's regex is built from :mod:`nlp_zero.text`:
+  Han runs, Latin/digit runs (half- or full-width, decimals, a trailing %),
+  whitespace runs, …… and ——, every other character alone.  sentencepiece has
+  no pre-tokenizer, but no piece crosses from a Han character to anything
+  else, so its Viterbi splits there anyway.
+* **Class entries.**  nlp_zero reads a Latin/digit run as one class symbol, so
+  a lexicon word ``<NUM>年`` matches ``1998年``; neither tool can match by
+  class.  Here a Latin/digit run is a unit of its own (a pre-token of its own
+  in the HF tokenizer), and words holding a class symbol, a Latin letter or a
+  digit are left out of the exports (:attr:`Vocabulary.left_out` counts them;
+  so are words with other non-Han characters, which nlp_zero can never
+  produce either).  Letters and digits are no pieces, so a Latin/digit run
+  comes out whole as one ``<unk>`` token, with its offsets -- never cut, as in
+  nlp_zero.  The Han chunks next to such a run can segment differently where
+  nlp_zero would have used a class word (``1998年`` | ``度`` against ``1998`` |
+  ``年度``); ``benchmarks/export_agreement.py`` counts those apart.
+* **Ties and precision.**  nlp_zero breaks an exact tie towards the longer
+  *first* word, both tools towards the longer *last* word; sentencepiece keeps
+  scores and path sums in 32-bit floats.  Both are rare (see the benchmark).
+
+The total ``N`` is the lexicon's whole total (left-out words included), so
+the scores of the kept words are exactly those nlp_zero uses.  Files are
+byte-identical for the same lexicon.
+
+>>> vocab = vocabulary(Lexicon({'中国': 3, '人民': 2, '\\ue000年': 2, 'T恤': 1}))
+>>> [(p, round(s, 3)) for p, s in vocab.pieces[:3]], vocab.left_out
+([('中国', -0.981), ('人民', -1.386), ('!', -2.079)], {'class': 2})
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+from dataclasses import dataclass, field
+
+from .fileio import atomic_write
+from .lexicon import Lexicon
+from .text import _ALNUM_RUN, HAN_CLASS, OTHER_TOKEN, _ALNUM_RE, is_han
+
+#: The special pieces, at ids 0, 1, 2 in both exports (sentencepiece's defaults).
+UNK, BOS, EOS = "<unk>", "<s>", "</s>"
+
+# Every Han character of the Basic Multilingual Plane is a piece (see the module docstring).
+_BMP_HAN = [("\u3007", "\u3007"), ("\u25cb", "\u25cb"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"),
+            ("\uf900", "\ufaff")]
+# Punctuation and symbols that are pieces: ASCII, general punctuation, CJK
+# symbols and punctuation, full-width forms (letters and digits are not).
+_MARKS = [("!", "/"), (":", "@"), ("[", "`"), ("{", "~"), ("\u2010", "\u2027"), ("\u2030", "\u205e"),
+          ("\u3001", "\u3006"), ("\u3008", "\u303f"), ("\uff01", "\uff0f"), ("\uff1a", "\uff20"),
+          ("\uff3b", "\uff40"), ("\uff5b", "\uff65")]
+# Marks nlp_zero keeps whole (text.OTHER_TOKEN), in their two-character form.
+_MARK_PAIRS = ["\u2026\u2026", "\u2014\u2014"]
+
+# The characters Python's re counts as whitespace (str.isspace), written out
+# because the tools' regex engine (Oniguruma) has a narrower \s.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+#: nlp_zero's chunking (nlp_zero.text) as one regex: each match is a pre-token.
+PRE_TOKEN_PATTERN = f"[{HAN_CLASS}]+|{_ALNUM_RUN}|[{WHITESPACE}]+|{OTHER_TOKEN}"
+
+
+def _chars(ranges: list[tuple[str, str]]) -> list[str]:
+    return [chr(c) for a, b in ranges for c in range(ord(a), ord(b) + 1)]
+
+
+@dataclass
+class Vocabulary:
+    """What an export holds: ``(piece, log-probability)`` pairs, the total N, what was left out."""
+
+    pieces: list[tuple[str, float]]
+    total: int
+    #: reason ("class": holds a class symbol, letter or digit; "other": another non-Han character) -> words
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def vocabulary(lexicon: Lexicon) -> Vocabulary:
+    """The pieces of an export: the lexicon's Han words, then single characters.
+
+    ``score(w) = ln n(w) - ln N`` for a word with a count (words counted 0 are
+    "never a word" and left out); a single character that is no word scores
+    ``-ln N``, nlp_zero's cost of an unknown unit.  Words come in the
+    lexicon's order, then the added characters by code point.
+    """
+    total = lexicon.total
+    log_total = math.log(total) if total > 0 else 0.0
+    unknown = -log_total
+    pieces: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    left_out: dict[str, int] = {}
+    chars: set[str] = set()
+    for word in lexicon:
+        count = lexicon[word]
+        if not all(map(is_han, word)):
+            reason = "class" if (_ALNUM_RE.search(word) or any(c in word for c in "\ue000\ue001")) else "other"
+            left_out[reason] = left_out.get(reason, 0) + 1
+            continue
+        chars.update(word)
+        if count > 0:
+            pieces.append((word, math.log(count) - log_total))  # the float nlp_zero's cost negates
+            seen.add(word)
+    extra = chars.union(_chars(_BMP_HAN), _chars(_MARKS), _MARK_PAIRS).difference(seen)
+    pieces.extend((ch, unknown) for ch in sorted(extra))
+    return Vocabulary(pieces, total, dict(sorted(left_out.items())))
+
+
+# --------------------------------------------------------------------------
+# Hugging Face tokenizers
+
+
+def hf_tokenizer(lexicon: Lexicon) -> dict:
+    """The ``tokenizer.json`` document of a Unigram model over the lexicon (a plain dict)."""
+    vocab = vocabulary(lexicon)
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [],
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Split", "pattern": {"Regex": PRE_TOKEN_PATTERN},
+                          "behavior": "Isolated", "invert": False},
+        "post_processor": None,
+        "decoder": {"type": "Fuse"},  # tokens join without spaces: Chinese has none
+        "model": {"type": "Unigram", "unk_id": 0,
+                  "vocab": [[UNK, 0.0], [BOS, 0.0], [EOS, 0.0]] + [[p, s] for p, s in vocab.pieces],
+                  "byte_fallback": False},
+    }
+
+
+def save_hf_tokenizer(lexicon: Lexicon, path: str | os.PathLike) -> Vocabulary:
+    """Write ``tokenizer.json`` for HF ``tokenizers`` atomically; returns the vocabulary written.
+
+    One vocabulary entry a line, so that the file reads and diffs well.
+    Load it with ``tokenizers.Tokenizer.from_file(path)`` (or
+    ``transformers.PreTrainedTokenizerFast(tokenizer_file=path)``).
+    """
+    doc = hf_tokenizer(lexicon)
+    entries = doc["model"].pop("vocab")
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    rows = ",\n".join("      " + json.dumps(e, ensure_ascii=False) for e in entries)
+    text = text.replace('"unk_id": 0,', '"unk_id": 0,\n    "vocab": [\n' + rows + "\n    ],", 1)
+    with atomic_write(os.fspath(path)) as f:
+        f.write(text + "\n")
+    return vocabulary(lexicon)
+
+
+# --------------------------------------------------------------------------
+# sentencepiece: ModelProto in protobuf's wire format (sentencepiece_model.proto)
+
+# Piece types (ModelProto.SentencePiece.Type) and the one model type used.
+_NORMAL, _UNKNOWN, _CONTROL = 1, 2, 3
+_UNIGRAM = 1
+#: sentencepiece writes a space in a piece as this mark (escape_whitespaces)
+SPACE_MARK = "\u2581"
+
+
+def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1  # a negative int32 is ten bytes, two's complement
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _int(field: int, n: int) -> bytes:  # varint fields: int32, bool, enum
+    return _varint(field << 3) + _varint(int(n))
+
+
+def _float(field: int, x: float) -> bytes:
+    return _varint(field << 3 | 5) + struct.pack("<f", x)
+
+
+def _bytes(field: int, data: bytes | str) -> bytes:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return _varint(field << 3 | 2) + _varint(len(data)) + data
+
+
+def sentencepiece_model(lexicon: Lexicon) -> tuple[bytes, list[tuple[str, float]]]:
+    """The serialised ``ModelProto`` of a unigram model over the lexicon, and its ``(piece, score)`` rows.
+
+    Pieces 0-2 are ``<unk>``, ``<s>``, ``</s>`` (sentencepiece's default ids);
+    ▁ (its mark for a space) is a piece so that a space is a token of its own.
+    Normaliser: ``identity``, no dummy prefix, spaces kept, so the text is
+    segmented as given.  Scores are 32-bit floats, as the format has them.
+    """
+    vocab = vocabulary(lexicon)
+    rows = [(UNK, 0.0, _UNKNOWN), (BOS, 0.0, _CONTROL), (EOS, 0.0, _CONTROL)]
+    rows += [(p, s, _NORMAL) for p, s in vocab.pieces]
+    if SPACE_MARK not in {p for p, _ in vocab.pieces}:
+        rows.append((SPACE_MARK, -math.log(vocab.total) if vocab.total > 0 else 0.0, _NORMAL))
+    out = bytearray()
+    for piece, score, kind in rows:  # ModelProto.pieces = 1: piece = 1, score = 2, type = 3
+        out += _bytes(1, _bytes(1, piece) + _float(2, score) + _int(3, kind))
+    trainer = (_int(3, _UNIGRAM) + _int(4, len(rows)) + _int(40, 0) + _int(41, 1) + _int(42, 2)
+               + _int(43, -1))  # model_type, vocab_size, unk_id, bos_id, eos_id, pad_id
+    out += _bytes(2, trainer)
+    normalizer = (_bytes(1, "identity") + _int(3, False) + _int(4, False)
+                  + _int(5, True))  # name, add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces
+    out += _bytes(3, normalizer)
+    as_float32 = [(p, struct.unpack("<f", struct.pack("<f", s))[0]) for p, s, _ in rows]
+    return bytes(out), as_float32
+
+
+def save_sentencepiece(lexicon: Lexicon, prefix: str | os.PathLike) -> Vocabulary:
+    """Write ``PREFIX.model`` and ``PREFIX.vocab`` atomically; returns the vocabulary written.
+
+    Load it with ``sentencepiece.SentencePieceProcessor(model_file=PREFIX + '.model')``.
+    """
+    prefix = os.fspath(prefix)
+    model, rows = sentencepiece_model(lexicon)
+    with atomic_write(prefix + ".model", binary=True) as f:
+        f.write(model)
+    with atomic_write(prefix + ".vocab") as f:
+        for piece, score in rows:
+            f.write(f"{piece}\t{score:.9g}\n")
+    return vocabulary(lexicon)
