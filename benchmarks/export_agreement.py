@@ -78,7 +78,7 @@ class Agreement:
                 ex.append((" ".join(pieces(line, bo, s, e)), " ".join(pieces(line, bt, s, e))))
 
     def report(self) -> None:
-        print(f"{self.name}: Han chunks cut as nlp-zero cut does: {self.same:,} / {self.total:,} = "
+        print(f"{self.name}: Han chunks cut identically: {self.same:,} / {self.total:,} = "
               f"{100 * self.same / max(self.total, 1):.3f} %")
         print(f"    the same cuts inside the chunk (its two ends left out): {self.inner:,} / {self.total:,} = "
               f"{100 * self.inner / max(self.total, 1):.3f} %")
@@ -124,15 +124,20 @@ def main() -> None:
 
     results = [Agreement("HF tokenizers (tokenizer.json)"), Agreement("sentencepiece (.model)"),
                Agreement("control: nlp_zero with the exported words only")]
+    viterbi = [Agreement("HF tokenizers against nlp_zero with the exported words only"),
+               Agreement("sentencepiece against nlp_zero with the exported words only")]
     for line, ours in zip(lines, cut):
         enc = hf.encode(line, add_special_tokens=False)
-        results[0].add(line, ours, [line[s:e] for s, e in enc.offsets] if enc.offsets else [])
+        hf_tokens = [line[s:e] for s, e in enc.offsets]
         sp_tokens = [p.replace(SPACE_MARK, " ") for p in sp.encode(line, out_type=str)]
-        results[1].add(line, ours, sp_tokens)
-        results[2].add(line, ours, kept.lcut(line))
+        control = kept.lcut(line)
+        for r, theirs in zip(results, (hf_tokens, sp_tokens, control)):
+            r.add(line, ours, theirs)
+        viterbi[0].add(line, control, hf_tokens)
+        viterbi[1].add(line, control, sp_tokens)
     print(f"lexicon {prefix}.dict.txt: {len(lexicon):,} words; PKU test text: {len(lines):,} lines; "
           f"tokenizers {tokenizers.__version__}, sentencepiece {sentencepiece.__version__}\n")
-    for r in results:
+    for r in results + viterbi:
         r.report()
     print(f"\nfiles in {out}")
 

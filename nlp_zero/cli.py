@@ -462,6 +462,49 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
+# report (one self-contained HTML page about a lexicon)
+
+
+@command("report", help="an HTML report of a lexicon: summary, charts, a searchable table, words in context")
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prefix", metavar="PREFIX",
+                   help="reads PREFIX.dict.txt, and PREFIX.tsv, .meta.json, .templates.txt when they exist")
+    p.add_argument("--corpus", nargs="+", metavar="INPUT",
+                   help="text to show the top words in context and template examples from (files, dirs, globs, -)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the corpus (default utf-8)")
+    p.add_argument("--errors", default="strict", choices=("strict", "replace", "skip"),
+                   help="undecodable corpus text: stop (strict), replace the bad bytes, or skip the line")
+    p.add_argument("--reference", metavar="DICT", help="mark the words this dictionary lacks as new")
+    p.add_argument("-o", "--output", metavar="HTML", help="the page (default PREFIX.report.html), written atomically")
+    p.add_argument("--top", type=_positive_int, default=30, metavar="N", help="words shown in context (default 30)")
+    p.add_argument("--contexts", type=_positive_int, default=3, metavar="K", help="contexts per word (default 3)")
+    p.add_argument("--max-chars", type=_positive_int, default=2_000_000, metavar="C",
+                   help="read at most about C characters of the corpus (default 2,000,000)")
+
+
+@_report_args.run
+def _report(args: argparse.Namespace) -> int:
+    from .fileio import check_writable
+    from .lexicon import Lexicon
+    from .report import gather, save_report
+
+    output = args.output or args.prefix + ".report.html"
+    check_writable(output)
+    reference = Lexicon.load(args.reference) if args.reference else None
+    corpus = None
+    if args.corpus:
+        from .corpus import Corpus
+
+        corpus = Corpus(args.corpus, encoding=args.encoding, errors=args.errors)
+    data = gather(args.prefix, corpus, reference, args.reference, top=args.top, contexts=args.contexts,
+                  max_chars=args.max_chars)
+    size = save_report(output, data)
+    say(args, f"{len(data.lexicon):,} words, {len(data.contexts):,} in context, {len(data.templates):,} templates "
+        f"-> {output} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+# --------------------------------------------------------------------------
 # lexicon diff / merge / filter / rescale (files in, a file out, same formats)
 
 
