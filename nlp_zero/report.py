@@ -164,7 +164,7 @@ def _axes(w: int, h: int, left: int, bottom: int, xlabel: str, ylabel: str) -> l
             f'transform="rotate(-90 12 {(h - bottom) // 2})">{_esc(ylabel)}</text>']
 
 
-def bar_chart(title: str, bars: list[tuple[str, float]], xlabel: str, ylabel: str, w: int = 420, h: int = 240) -> str:
+def bar_chart(title: str, bars: list[tuple[str, float]], xlabel: str, ylabel: str, w: int = 340, h: int = 220) -> str:
     """A bar chart as an SVG element: one bar per (label, value)."""
     left, bottom = 52, 36
     out = [f'<svg class="chart" data-chart="{_esc(title)}" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">',
@@ -189,7 +189,7 @@ def _label(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else _num(x)
 
 
-def rank_chart(counts: list[int], w: int = 420, h: int = 240) -> str:
+def rank_chart(counts: list[int], w: int = 340, h: int = 220) -> str:
     """Frequency against rank, both on log axes (Zipf's law is a straight line)."""
     left, bottom = 52, 36
     title = "frequency against rank (log-log)"
@@ -286,8 +286,8 @@ td:nth-child(2),th:nth-child(2){text-align:left}
 .axis{stroke:#888}.bar{fill:#4a7ab5}.line{fill:none;stroke:#b34700;stroke-width:2}
 .tick{font-size:10px;fill:#555}.label{font-size:11px;fill:#333}
 .edge{stroke:#999}.node{font-size:12px;fill:#1d4e89}.leaf{font-size:14px;fill:#222}
-.kwic td{font-family:monospace}.kwic .l{text-align:right;color:#666}.kwic .r{text-align:left;color:#666}
-.kwic .k{text-align:center;font-weight:bold}
+.kwic-grid{display:flex;flex-wrap:wrap;gap:4px 24px}.kwic{width:500px}.kwic th{text-align:left;padding-top:6px}.kwic td{font-family:monospace}.kwic .l{text-align:right;color:#666}.kwic .r{text-align:left;color:#666}
+.kwic .k{text-align:center;font-weight:bold}.templates td,.templates th{text-align:left;vertical-align:top}
 #pager button{margin:0 2px}#controls{margin:8px 0}
 """
 
@@ -416,13 +416,14 @@ def render(data: ReportInput) -> str:
     out.append("</tbody></table>")
 
     if data.contexts:
-        out.append("<h2>Top words in context</h2><table class=\"kwic\">")
+        out.append('<h2>Top words in context</h2><div class="kwic-grid">')
         for word, rows_ in data.contexts.items():
-            out.append(f'<tr><th colspan="3">{_esc(readable(word))} ({lex[word]:,})</th></tr>')
+            out.append(f'<table class="kwic"><tr><th colspan="3">{_esc(readable(word))} ({lex[word]:,})</th></tr>')
             for left, token, right in rows_:
                 out.append(f'<tr><td class="l">{_esc(left)}</td><td class="k">{_esc(token)}</td>'
                            f'<td class="r">{_esc(right)}</td></tr>')
-        out.append("</table>")
+            out.append("</table>")
+        out.append("</div>")
     if data.templates:
         out.append("<h2>Top templates</h2><table class=\"templates\"><tr><th>template</th><th>count</th>"
                    "<th>examples</th></tr>")
