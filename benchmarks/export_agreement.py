@@ -51,7 +51,7 @@ class Agreement:
 
     def __init__(self, name: str):
         self.name = name
-        self.same = self.inner = self.total = 0
+        self.same = self.inner = self.total = self.touching = self.same_apart = 0
         self.causes: dict[str, int] = {}
         self.examples: dict[str, list] = {}
 
@@ -63,13 +63,15 @@ class Agreement:
             if kind != HAN:
                 continue
             self.total += 1
+            near = line[max(s - 1, 0):s] + line[e:e + 1]
+            touches = bool(near) and (any(k == ALNUM for k, _, _ in segments(near)) or near[0] in "%\uff05")
+            self.touching += touches
             if all((p in bo) == (p in bt) for p in range(s, e + 1)):
                 self.same += 1
                 self.inner += 1
+                self.same_apart += not touches
                 continue
             self.inner += all((p in bo) == (p in bt) for p in range(s + 1, e))
-            near = line[max(s - 1, 0):s] + line[e:e + 1]
-            touches = bool(near) and (any(k == ALNUM for k, _, _ in segments(near)) or near[0] in "%\uff05")
             cause = ("the chunk touches a Latin/digit run (class words are left out of the exports)"
                      if touches else "other (ties, float precision)")
             self.causes[cause] = self.causes.get(cause, 0) + 1
@@ -82,6 +84,9 @@ class Agreement:
               f"{100 * self.same / max(self.total, 1):.3f} %")
         print(f"    the same cuts inside the chunk (its two ends left out): {self.inner:,} / {self.total:,} = "
               f"{100 * self.inner / max(self.total, 1):.3f} %")
+        apart = self.total - self.touching
+        print(f"    chunks that touch no Latin/digit run: {self.same_apart:,} / {apart:,} = "
+              f"{100 * self.same_apart / max(apart, 1):.3f} % cut identically")
         for cause, n in sorted(self.causes.items(), key=lambda kv: -kv[1]):
             print(f"    {n:>5,}  {cause}")
             for ours, theirs in self.examples[cause]:
