@@ -1,7 +1,8 @@
 """Exports of a lexicon to the files real tokenizer tools load.
 
 * :func:`save_hf_tokenizer` writes a Hugging Face ``tokenizer.json``: a
-  *Unigram* model whose vocabulary is ``[piece, log-probability]`` pairs and a
+  *Unigram* model whose vocabulary is ``[piece, log-probability]`` pairs, a
+  normaliser that reads Latin/digit runs by class, as nlp_zero does, and a
   *Split* pre-tokenizer whose regex is nlp_zero's own chunking;
 * :func:`save_sentencepiece` writes a sentencepiece ``.model`` (a
   ``ModelProto``, serialised here in protobuf's wire format with the standard
@@ -19,26 +20,35 @@ objectives are the same.  What remains to make equal:
   character of the Basic Multilingual Plane (〇, ○, Extension A, the Unified and
   Compatibility Ideographs) and every character of a kept word is a piece; those
   that are not words score ``-ln N``, exactly nlp_zero's unknown cost.  Common
-  punctuation is a piece too (with the same score; it always stands alone).
-* **Chunking.**  The pre-tokenizer's regex is built from :mod:`nlp_zero.text`:
-  Han runs, Latin/digit runs (half- or full-width, decimals, a trailing %),
+  punctuation is a piece too (with the same score; it always stands alone), and
+  so are runs of …… and —— up to 16 long.  A Han character beyond the BMP
+  that no word holds stays unknown to the tools, which fuse it with an
+  unknown neighbour into one token.
+* **Chunking.**  The HF pre-tokenizer's regex is built from
+  :mod:`nlp_zero.text`: blocks of Han characters and Latin/digit runs,
   whitespace runs, …… and ——, every other character alone.  sentencepiece has
-  no pre-tokenizer, but no piece crosses from a Han character to anything
-  else, so its Viterbi splits there anyway.
+  no pre-tokenizer, but no piece crosses from a Han character to punctuation
+  or space, so its Viterbi splits there anyway.
 * **Class entries.**  nlp_zero reads a Latin/digit run as one class symbol, so
-  a lexicon word ``<NUM>年`` matches ``1998年``; neither tool can match by
-  class.  Here a Latin/digit run is a unit of its own (a pre-token of its own
-  in the HF tokenizer), and words holding a class symbol, a Latin letter or a
-  digit are left out of the exports (:attr:`Vocabulary.left_out` counts them;
-  so are words with other non-Han characters, which nlp_zero can never
-  produce either).  Letters and digits are no pieces, so a Latin/digit run
-  comes out whole as one ``<unk>`` token, with its offsets -- never cut, as in
-  nlp_zero.  The Han chunks next to such a run can segment differently where
-  nlp_zero would have used a class word (``1998年`` | ``度`` against ``1998`` |
-  ``年度``); ``benchmarks/export_agreement.py`` counts those apart.
+  a lexicon word ``<NUM>年`` matches ``1998年``.  The HF normaliser rewrites
+  the text one character for one (offsets stay exact): a run's first
+  character becomes its class symbol, the others a continuation mark
+  (``_CLASS_STEPS``, seven regex replacements that reproduce
+  ``text._ALNUM_RUN`` exactly, a test checks them on random strings), and the
+  vocabulary spells each class word for every run length up to
+  :data:`MAX_RUN`.  A run is then one token whose text is the class spelling
+  (its offsets give the original), as in nlp_zero; a longer run is cut.
+  sentencepiece's normaliser is a fixed character map, which cannot tell a
+  run's class or length, so its model leaves class words out (and so the Han
+  characters next to a run may be cut differently: ``1998`` | ``年度``
+  where nlp_zero has ``1998年`` | ``度``); letters and digits are no pieces
+  there, so a run comes out whole as one ``<unk>`` token.
+  :attr:`Vocabulary.left_out` counts the words left out (in both, words with
+  other non-Han characters, which nlp_zero can never produce either).
 * **Ties and precision.**  nlp_zero breaks an exact tie towards the longer
   *first* word, both tools towards the longer *last* word; sentencepiece keeps
-  scores and path sums in 32-bit floats.  Both are rare (see the benchmark).
+  scores and path sums in 32-bit floats.  Both are rare
+  (``benchmarks/export_agreement.py`` measures the agreement).
 
 The total ``N`` is the lexicon's whole total (left-out words included), so
 the scores of the kept words are exactly those nlp_zero uses.  Files are
@@ -51,6 +61,7 @@ byte-identical for the same lexicon.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -59,7 +70,7 @@ from dataclasses import dataclass, field
 
 from .fileio import atomic_write
 from .lexicon import Lexicon
-from .text import _ALNUM_RUN, HAN_CLASS, OTHER_TOKEN, _ALNUM_RE, is_han
+from .text import readable, _ALNUM_RE, _DIGIT, _LETTER, HAN_CLASS, LAT, NUM, OTHER_TOKEN, is_han
 
 #: The special pieces, at ids 0, 1, 2 in both exports (sentencepiece's defaults).
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
@@ -72,15 +83,36 @@ _BMP_HAN = [("\u3007", "\u3007"), ("\u25cb", "\u25cb"), ("\u3400", "\u4dbf"), ("
 _MARKS = [("!", "/"), (":", "@"), ("[", "`"), ("{", "~"), ("\u2010", "\u2027"), ("\u2030", "\u205e"),
           ("\u3001", "\u3006"), ("\u3008", "\u303f"), ("\uff01", "\uff0f"), ("\uff1a", "\uff20"),
           ("\uff3b", "\uff40"), ("\uff5b", "\uff65")]
-# Marks nlp_zero keeps whole (text.OTHER_TOKEN), in their two-character form.
-_MARK_PAIRS = ["\u2026\u2026", "\u2014\u2014"]
+# Runs of the marks nlp_zero keeps whole (text.OTHER_TOKEN: …… ——), up to 16 long.
+_MARK_PAIRS = [c * k for c in "\u2026\u2014\u2015" for k in range(2, 17)]
 
 # The characters Python's re counts as whitespace (str.isspace), written out
 # because the tools' regex engine (Oniguruma) has a narrower \s.
 WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
-#: nlp_zero's chunking (nlp_zero.text) as one regex: each match is a pre-token.
-PRE_TOKEN_PATTERN = f"[{HAN_CLASS}]+|{_ALNUM_RUN}|[{WHITESPACE}]+|{OTHER_TOKEN}"
+# The HF tokenizer reads a Latin/digit run as nlp_zero does, by class.  Its
+# normaliser rewrites the text one character for one (so offsets stay exact):
+# the first character of a run becomes its class symbol (NUM or LAT) and the
+# others RUN_MORE; a run of k characters is then matched by the pieces
+# NUM + RUN_MORE * (k - 1), and a class word <NUM>年 by NUM + RUN_MORE * j + 年
+# for every j below MAX_RUN.  Literal private-use characters, which nlp_zero
+# reads as punctuation, become PRIVATE first.
+PRIVATE, RUN_MORE = "\ue002", "\ue003"
+_P_DIGIT, _RUN_DOT, _RUN_PCT = "\ue004", "\ue005", "\ue006"  # marks used on the way
+#: Longest run (characters) matched whole in the HF export; 8 per run in a word with two runs or more.
+MAX_RUN = 32
+_D, _L = _DIGIT, _LETTER
+_CLASS_STEPS = [  # (regex, replacement), in order; see text._ALNUM_RUN for the runs they reproduce
+    ("[\ue000-\ue00f]", PRIVATE),
+    (f"(?<=[{_D}{_L}][.\uff0e][{_D}]*)[{_D}]", _P_DIGIT),  # digits of a decimal part
+    (f"[.\uff0e](?={_P_DIGIT})", _RUN_DOT),  # its point
+    (f"(?<=[{_D}{_P_DIGIT}])[%\uff05]", _RUN_PCT),  # a per-cent sign after a digit
+    (f"(?<![{_D}{_L}])(?=[{_D}{_L}]*[{_L}])[{_D}{_L}]", LAT),  # a run that starts a letter stretch
+    (f"(?<![{_D}{_L}{LAT}])[{_D}]", NUM),  # a run that starts a digit stretch
+    (f"[{_D}{_L}{_P_DIGIT}{_RUN_DOT}{_RUN_PCT}]", RUN_MORE),  # the rest of every run
+]
+#: The pre-tokens of the normalised text: blocks (Han and runs), whitespace runs, other marks.
+BLOCK_PATTERN = f"[{HAN_CLASS}{NUM}{LAT}{RUN_MORE}]+|[{WHITESPACE}]+|{OTHER_TOKEN}"
 
 
 def _chars(ranges: list[tuple[str, str]]) -> list[str]:
@@ -97,14 +129,20 @@ class Vocabulary:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
-def vocabulary(lexicon: Lexicon) -> Vocabulary:
-    """The pieces of an export: the lexicon's Han words, then single characters.
+def vocabulary(lexicon: Lexicon, classes: bool = False) -> Vocabulary:
+    """The pieces of an export: the lexicon's words, then single characters.
 
     ``score(w) = ln n(w) - ln N`` for a word with a count (words counted 0 are
-    "never a word" and left out); a single character that is no word scores
-    ``-ln N``, nlp_zero's cost of an unknown unit.  Words come in the
-    lexicon's order, then the added characters by code point.
+    "never a word" and left out); a single unit that is no word scores
+    ``-ln N``, nlp_zero's cost of an unknown unit.  Without ``classes`` only
+    words of Han characters are kept; with ``classes`` (the HF export) a word
+    is keyed as nlp_zero's tokenizer keys it (``A股`` as ``<LAT>股``, counts of
+    words with one key summed) and each class symbol is spelt out for every
+    run length below :data:`MAX_RUN` (see ``_CLASS_STEPS``).  Words come in
+    the lexicon's order, then the added characters by code point.
     """
+    from .tokenizer import _symbol_counts
+
     total = lexicon.total
     log_total = math.log(total) if total > 0 else 0.0
     unknown = -log_total
@@ -112,19 +150,43 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
     seen: set[str] = set()
     left_out: dict[str, int] = {}
     chars: set[str] = set()
-    for word in lexicon:
-        count = lexicon[word]
-        if not all(map(is_han, word)):
-            reason = "class" if (_ALNUM_RE.search(word) or any(c in word for c in "\ue000\ue001")) else "other"
+    if classes:
+        keyed = _symbol_counts(lexicon.counts(), trusted=True)
+        counts = {k: keyed[k] for k in sorted(keyed, key=lambda k: (-keyed[k], readable(k)))}
+    else:
+        counts = lexicon.counts()
+    for word, count in counts.items():
+        units = [c for c in word if c not in (NUM, LAT)] if classes else word
+        if not all(map(is_han, units)):
+            reason = "class" if (_ALNUM_RE.search(word) or NUM in word or LAT in word) else "other"
             left_out[reason] = left_out.get(reason, 0) + 1
             continue
-        chars.update(word)
+        if len(word) == 1 and word in (NUM, LAT):
+            continue  # added below with every run length
+        chars.update(units)
         if count > 0:
-            pieces.append((word, math.log(count) - log_total))  # the float nlp_zero's cost negates
+            score = math.log(count) - log_total  # the float nlp_zero's cost negates
+            for spelt in _spellings(word):
+                pieces.append((spelt, score))
             seen.add(word)
+    if classes:
+        for symbol in (NUM, LAT):
+            count = counts.get(symbol, 0)
+            score = math.log(count) - log_total if count > 0 else unknown  # a unit: never inf
+            pieces.extend((spelt, score) for spelt in _spellings(symbol))
     extra = chars.union(_chars(_BMP_HAN), _chars(_MARKS), _MARK_PAIRS).difference(seen)
     pieces.extend((ch, unknown) for ch in sorted(extra))
     return Vocabulary(pieces, total, dict(sorted(left_out.items())))
+
+
+def _spellings(word: str) -> list[str]:
+    """``word`` with each class symbol followed by 0, 1, ... RUN_MORE marks (one symbol: up to MAX_RUN characters)."""
+    runs = sum(word.count(c) for c in (NUM, LAT))
+    if not runs:
+        return [word]
+    longest = MAX_RUN if runs == 1 else 8
+    parts = [[c + RUN_MORE * j for j in range(longest)] if c in (NUM, LAT) else [c] for c in word]
+    return ["".join(p) for p in itertools.product(*parts)]
 
 
 # --------------------------------------------------------------------------
@@ -133,14 +195,16 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
 
 def hf_tokenizer(lexicon: Lexicon) -> dict:
     """The ``tokenizer.json`` document of a Unigram model over the lexicon (a plain dict)."""
-    vocab = vocabulary(lexicon)
+    vocab = vocabulary(lexicon, classes=True)
     return {
         "version": "1.0",
         "truncation": None,
         "padding": None,
         "added_tokens": [],
-        "normalizer": None,
-        "pre_tokenizer": {"type": "Split", "pattern": {"Regex": PRE_TOKEN_PATTERN},
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Replace", "pattern": {"Regex": pattern}, "content": content}
+            for pattern, content in _CLASS_STEPS]},
+        "pre_tokenizer": {"type": "Split", "pattern": {"Regex": BLOCK_PATTERN},
                           "behavior": "Isolated", "invert": False},
         "post_processor": None,
         "decoder": {"type": "Fuse"},  # tokens join without spaces: Chinese has none
@@ -164,7 +228,7 @@ def save_hf_tokenizer(lexicon: Lexicon, path: str | os.PathLike) -> Vocabulary:
     text = text.replace('"unk_id": 0,', '"unk_id": 0,\n    "vocab": [\n' + rows + "\n    ],", 1)
     with atomic_write(os.fspath(path)) as f:
         f.write(text + "\n")
-    return vocabulary(lexicon)
+    return vocabulary(lexicon, classes=True)
 
 
 # --------------------------------------------------------------------------

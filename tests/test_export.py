@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import random
 
 import pytest
 
 from conftest import run_cli
 from nlp_zero import Corpus, Lexicon, Tokenizer, WordFinder
 from nlp_zero.corpus import demo_path
-from nlp_zero.export import PRE_TOKEN_PATTERN, SPACE_MARK, WHITESPACE, vocabulary
-from nlp_zero.text import HAN, NUM, is_han, segments
+from nlp_zero.export import MAX_RUN, RUN_MORE, SPACE_MARK, WHITESPACE, hf_tokenizer, vocabulary
+from nlp_zero.text import HAN, LAT, NUM, is_han, segments
 
 SENTENCES = ["当事人对人民法院的判决不服的，可以向上一级人民法院提起上诉。",
              "iPhone8售价6888元，２５％的人 在1998年度……买了——吗？",
@@ -65,11 +67,36 @@ def test_whitespace_class_is_pythons():
     assert not re.search(f"[{WHITESPACE}]", "".join(chr(c) for c in range(0x3100) if not chr(c).isspace()))
 
 
-def test_pre_token_pattern_is_nlp_zero_chunking():
-    import re
+def test_class_words_are_spelt_for_every_run_length():
+    lex = Lexicon({"中国": 6, NUM + "年": 5, "T恤": 2, "3D": 3, "4K": 4, "马克·吐温": 1})
+    vocab = vocabulary(lex, classes=True)
+    scores = dict(vocab.pieces)
+    n = math.log(21)
+    assert scores[NUM + "年"] == scores[NUM + RUN_MORE * (MAX_RUN - 1) + "年"] == math.log(5) - n
+    assert NUM + RUN_MORE * MAX_RUN + "年" not in scores
+    assert scores[LAT + "恤"] == math.log(2) - n  # T恤 is <LAT>恤 to nlp_zero's tokenizer too
+    assert scores[LAT] == scores[LAT + RUN_MORE * 5] == math.log(7) - n  # 3D and 4K: one key, counts summed
+    assert scores[NUM] == -n  # a unit the lexicon lacks
+    assert vocab.left_out == {"other": 1} and len(scores) == len(vocab.pieces)
 
-    text = "".join(SENTENCES) + "①ab.5%  x\u3000\U00020001〇"
-    assert [m.group() for m in re.finditer(PRE_TOKEN_PATTERN, text)] == [text[s:e] for _, s, e in segments(text)]
+
+def test_hf_tokenizer_matches_nlp_zero_on_random_text():
+    tokenizers = pytest.importorskip("tokenizers")
+    # distinct primes as counts: no two routes can tie exactly
+    primes = [p for p in range(3, 400) if all(p % q for q in range(2, int(p ** 0.5) + 1))]
+    words = ["中国", "人民", "中国人", "国人", "年", "年度", NUM + "年", NUM + "月", "第" + NUM + "条", LAT + "股",
+             NUM, "月", "人", "度", "第", NUM + "年" + NUM + "月"]
+    lexicon = Lexicon(dict(zip(words, primes[::3])))
+    hf = tokenizers.Tokenizer.from_str(json.dumps(hf_tokenizer(lexicon)))
+    ours = Tokenizer(lexicon)
+    alphabet = list("中国人民年度月第条股x") + ["1", "９", "a", "Ｚ", ".", "．", "%", "％", " ", "\t", "…", "—", "-",
+                                                  "\ue000", "\ue001", "\ue003", "〇"]
+    # (not Han characters beyond the BMP that no word holds: the tools fuse adjacent unknowns)
+    rng = random.Random(16)
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        enc = hf.encode(line, add_special_tokens=False)
+        assert [line[s:e] for s, e in enc.offsets] == ours.lcut(line), line
 
 
 def test_hf_tokenizer_segments_as_nlp_zero(tmp_path, demo_lexicon, demo_lines):
@@ -78,19 +105,14 @@ def test_hf_tokenizer_segments_as_nlp_zero(tmp_path, demo_lexicon, demo_lines):
     proc = run_cli("export", str(tmp_path / "demo"), "--to", "hf-tokenizers")
     assert proc.returncode == 0, proc.stderr
     hf = tokenizers.Tokenizer.from_file(str(tmp_path / "demo.tokenizer.json"))
-    assert hf.token_to_id("<unk>") == 0 and hf.get_vocab_size() == len(vocabulary(demo_lexicon).pieces) + 3
-    ours, full = han_words_only(demo_lexicon), Tokenizer(demo_lexicon)
-    same = total = 0
+    assert hf.token_to_id("<unk>") == 0
+    assert hf.get_vocab_size() == len(vocabulary(demo_lexicon, classes=True).pieces) + 3
+    ours = Tokenizer(demo_lexicon)
     for line in demo_lines:
         enc = hf.encode(line, add_special_tokens=False)
-        theirs = [line[s:e] for s, e in enc.offsets]
-        assert cuts_in_han_chunks(line, theirs) == cuts_in_han_chunks(line, ours.lcut(line))
-        a, b = cuts_in_han_chunks(line, theirs), cuts_in_han_chunks(line, full.lcut(line))
-        same += sum(x == y for x, y in zip(a, b))
-        total += len(a)
-    assert same / total > 0.9  # the rest touch a number that nlp_zero joins with a class word
+        assert [line[s:e] for s, e in enc.offsets] == ours.lcut(line)  # every token, with its offsets
     enc = hf.encode("iPhone8售价6888元")
-    assert enc.tokens[0] == "iPhone8" and enc.ids[0] == 0 and enc.offsets[0] == (0, 7)  # whole, unknown
+    assert enc.offsets[0] == (0, 7) and enc.tokens[0] == LAT + RUN_MORE * 6  # one token, by class
     assert hf.decode(hf.encode("人民法院的判决").ids) == "人民法院的判决"
 
 
@@ -106,10 +128,16 @@ def test_sentencepiece_model_segments_as_nlp_zero(tmp_path, demo_lexicon, demo_l
     for i in (3, 100, len(vocab_rows) - 1):
         piece, score = vocab_rows[i].split("\t")
         assert sp.id_to_piece(i) == piece and sp.get_score(i) == pytest.approx(float(score), rel=1e-6)
-    ours = han_words_only(demo_lexicon)
+    ours, full = han_words_only(demo_lexicon), Tokenizer(demo_lexicon)
+    same = total = 0
     for line in demo_lines:
         theirs = [p.replace(SPACE_MARK, " ") for p in sp.encode(line, out_type=str)]
         assert cuts_in_han_chunks(line, theirs) == cuts_in_han_chunks(line, ours.lcut(line))
+        a, b = cuts_in_han_chunks(line, theirs), cuts_in_han_chunks(line, full.lcut(line))
+        same += sum(x == y for x, y in zip(a, b))
+        total += len(a)
+    assert same / total > 0.9  # the rest touch a number that nlp_zero joins with a class word
+    assert sp.encode("iPhone8售价", out_type=str)[0] == "iPhone8" and sp.encode("iPhone8")[0] == 0  # whole, unknown
 
 
 def test_exports_are_byte_identical_across_hash_seeds(tmp_path, demo_lexicon):
