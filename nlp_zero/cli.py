@@ -488,6 +488,155 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
+# report (one self-contained HTML page about a lexicon)
+
+
+@command("report", help="an HTML report of a lexicon: summary, charts, a searchable table, words in context")
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prefix", metavar="PREFIX",
+                   help="reads PREFIX.dict.txt, and PREFIX.tsv, .meta.json, .templates.txt when they exist")
+    p.add_argument("--corpus", nargs="+", metavar="INPUT",
+                   help="text to show the top words in context and template examples from (files, dirs, globs, -)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the corpus (default utf-8)")
+    p.add_argument("--errors", default="strict", choices=("strict", "replace", "skip"),
+                   help="undecodable corpus text: stop (strict), replace the bad bytes, or skip the line")
+    p.add_argument("--reference", metavar="DICT", help="mark the words this dictionary lacks as new")
+    p.add_argument("-o", "--output", metavar="HTML", help="the page (default PREFIX.report.html), written atomically")
+    p.add_argument("--top", type=_positive_int, default=30, metavar="N", help="words shown in context (default 30)")
+    p.add_argument("--contexts", type=_positive_int, default=3, metavar="K", help="contexts per word (default 3)")
+    p.add_argument("--max-chars", type=_positive_int, default=2_000_000, metavar="C",
+                   help="read at most about C characters of the corpus (default 2,000,000)")
+
+
+@_report_args.run
+def _report(args: argparse.Namespace) -> int:
+    from .fileio import check_writable
+    from .lexicon import Lexicon
+    from .report import gather, save_report
+
+    output = args.output or args.prefix + ".report.html"
+    check_writable(output)
+    reference = Lexicon.load(args.reference) if args.reference else None
+    corpus = None
+    if args.corpus:
+        from .corpus import Corpus
+
+        corpus = Corpus(args.corpus, encoding=args.encoding, errors=args.errors)
+    data = gather(args.prefix, corpus, reference, args.reference, top=args.top, contexts=args.contexts,
+                  max_chars=args.max_chars)
+    size = save_report(output, data)
+    say(args, f"{len(data.lexicon):,} words, {len(data.contexts):,} in context, {len(data.templates):,} templates "
+        f"-> {output} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# lexicon diff / merge / filter / rescale (files in, a file out, same formats)
+
+
+def _lexicon_file_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output lexicon, written atomically: OUT.tsv keeps every score, any other name is "
+                        "jieba's format 'word freq [tag]' (- for stdout)")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no summary on stderr")
+
+
+@command("lexicon", help="lexicon files: new words against a reference, merge, filter, rescale counts")
+def _lexicon_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="operation", metavar="OPERATION")
+    sub.required = True
+    files = "lexicon file: jieba's format, or a .tsv written by 'nlp-zero discover' (with the scores)"
+    d = sub.add_parser("diff", help="the words of NEW that REF lacks (new words only)")
+    d.add_argument("new", metavar="NEW", help=files)
+    d.add_argument("reference", metavar="REF", help="reference dictionary (jieba's format, or a word a line)")
+    m = sub.add_parser("merge", help="add lexicons up (counts summed; scores and tags of earlier files win)")
+    m.add_argument("inputs", nargs="+", metavar="LEXICON", help=files)
+    f = sub.add_parser("filter", help="keep the words that pass every bound given")
+    f.add_argument("input", metavar="LEXICON", help=files)
+    f.add_argument("--min-count", type=int, metavar="N", help="at least N occurrences")
+    f.add_argument("--min-score", type=float, metavar="X", help="score at least X (needs a .tsv input)")
+    f.add_argument("--score", default="score", metavar="NAME",
+                   help="the score --min-score reads: a TSV column (default score; also cohesion, nvbe, pmi)")
+    f.add_argument("--min-len", type=int, metavar="L", help="at least L characters (a <NUM>/<LAT> run counts one)")
+    f.add_argument("--max-len", type=int, metavar="L", help="at most L characters")
+    r = sub.add_parser("rescale", help="scale the counts to a reference dictionary's total (probabilities kept)")
+    r.add_argument("input", metavar="LEXICON", help=files)
+    r.add_argument("--like", required=True, metavar="REF", help="reference dictionary whose total the counts take")
+    for q in (d, m, f, r):
+        _lexicon_file_args(q)
+
+
+@_lexicon_args.run
+def _lexicon(args: argparse.Namespace) -> int:
+    from .fileio import check_writable
+    from .lexicon import Lexicon, load_lexicon, save_lexicon
+
+    op = args.operation
+    if op == "filter":
+        for name in ("min_count", "min_len", "max_len"):
+            value = getattr(args, name)
+            if value is not None and value < (1 if name != "min_count" else 0):
+                raise UsageError(f"--{name.replace('_', '-')} must be at least {1 if name != 'min_count' else 0}, "
+                                 f"got {value}")
+    check_writable(args.output)
+    if op == "diff":
+        new = load_lexicon(args.new)
+        result = new.diff(Lexicon.load(args.reference))
+        what = f"{len(result):,} of {len(new):,} words are not in {args.reference}"
+    elif op == "merge":
+        lexicons = [load_lexicon(path) for path in args.inputs]
+        result = lexicons[0].merge(*lexicons[1:])
+        what = f"{len(args.inputs)} lexicons, {len(result):,} words"
+    elif op == "filter":
+        lexicon = load_lexicon(args.input)
+        if args.min_score is not None and not any(args.score in row for row in lexicon.scores.values()):
+            raise UsageError(f"{args.input}: no score named {args.score!r} "
+                             "(--min-score reads the .tsv written by 'nlp-zero discover')")
+        result = lexicon.filter(min_count=args.min_count, min_score=args.min_score, score=args.score,
+                                min_len=args.min_len, max_len=args.max_len)
+        what = f"{len(result):,} of {len(lexicon):,} words kept"
+    else:
+        lexicon = load_lexicon(args.input)
+        reference = Lexicon.load(args.like)
+        result = lexicon.rescale(reference.total)
+        what = f"counts scaled from a total of {lexicon.total:,} to {result.total:,} ({args.like}: {reference.total:,})"
+    save_lexicon(result, args.output)
+    say(args, f"{what} -> {args.output}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# export (a lexicon as HF tokenizers / sentencepiece files)
+
+
+@command("export", help="export a lexicon for HF tokenizers (tokenizer.json) or sentencepiece (.model, .vocab)")
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("prefix", metavar="PREFIX", help="reads PREFIX.dict.txt (as written by 'nlp-zero discover')")
+    p.add_argument("--to", required=True, choices=("hf-tokenizers", "sentencepiece"),
+                   help="hf-tokenizers: OUT.tokenizer.json; sentencepiece: OUT.model and OUT.vocab")
+    p.add_argument("-o", "--output", metavar="OUT", help="output prefix (default: PREFIX)")
+
+
+@_export_args.run
+def _export(args: argparse.Namespace) -> int:
+    from .export import save_hf_tokenizer, save_sentencepiece
+    from .fileio import check_writable
+    from .lexicon import Lexicon
+
+    out = args.output or args.prefix
+    paths = [out + ".tokenizer.json"] if args.to == "hf-tokenizers" else [out + ".model", out + ".vocab"]
+    for path in paths:
+        check_writable(path)
+    lexicon = Lexicon.load(args.prefix + ".dict.txt")
+    save = save_hf_tokenizer if args.to == "hf-tokenizers" else save_sentencepiece
+    vocab = save(lexicon, paths[0] if args.to == "hf-tokenizers" else out)
+    left = ", ".join(f"{n:,} {why}" for why, n in vocab.left_out.items()) or "none"
+    say(args, f"{len(lexicon):,} words -> {len(vocab.pieces):,} words and characters (words left out: {left}) -> "
+        + ", ".join(paths))
+    return 0
+
+
+# --------------------------------------------------------------------------
 # Entry point
 
 

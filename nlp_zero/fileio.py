@@ -56,11 +56,12 @@ def os_cause(e: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
-    """Open ``path`` for writing UTF-8 text, atomically.  ``-`` is stdout."""
+def atomic_write(path: str, newline: str = "\n", binary: bool = False) -> Iterator[IO]:
+    """Open ``path`` for writing UTF-8 text (bytes when ``binary``), atomically.  ``-`` is stdout."""
     if path == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        out = sys.stdout.buffer if binary else sys.stdout
+        yield out
+        out.flush()
         return
     try:
         mode = os.stat(path).st_mode
@@ -71,7 +72,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
     if mode is not None and not stat.S_ISREG(mode):
         # /dev/null, a FIFO, a terminal: write to it; renaming over it would replace the device.
         try:
-            f = open(path, "w", encoding="utf-8", newline=newline)
+            f = open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline=newline)
         except OSError as e:
             raise OutputError(path, os_cause(e)) from None
         try:
@@ -92,7 +93,7 @@ def atomic_write(path: str, newline: str = "\n") -> Iterator[IO[str]]:
     in_body = False  # an OSError of the caller's own (e.g. reading an input) is not ours to rename
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as f:
             try:
                 in_body = True
                 yield f
@@ -182,3 +183,22 @@ def read_saved(path: str) -> Iterator[tuple[int, str]]:
 def whole_number(text: str) -> int | None:
     """``int(text)`` for ASCII digits only ('²'.isdigit() is true), else None."""
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+def check_writable(path: str) -> None:
+    """Raise :class:`OutputError` now if ``path`` cannot be written (checked before long work).
+
+    The directory must exist and be writable, and ``path`` must not be a
+    directory; ``-`` (stdout) and existing non-regular files (devices) pass.
+    """
+    if path == "-":
+        return
+    if os.path.isdir(path):
+        raise OutputError(path, "is a directory")
+    if os.path.exists(path) and not os.path.isfile(path):
+        return
+    directory = os.path.dirname(os.path.abspath(os.path.realpath(path)))
+    if not os.path.isdir(directory):
+        raise OutputError(path, "no such directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(path, "cannot write here (permission denied)")

@@ -181,15 +181,66 @@ class Lexicon(MutableMapping[str, int]):
         words.  Words are compared as stored (class symbols included).
         """
         ref = reference if isinstance(reference, (Mapping, set, frozenset)) else set(reference)
+        return self._subset(word for word in self if word not in ref)
+
+    def _subset(self, words: Iterable[str], counts: Mapping[str, int] | None = None) -> Lexicon:
+        """A new lexicon of ``words`` with their scores and tags (and ``counts`` when given)."""
         out = Lexicon()
-        for word in self:
-            if word not in ref:
-                out[word] = self._counts[word]
-                if word in self.scores:
-                    out.scores[word] = dict(self.scores[word])
-                if word in self.tags:
-                    out.tags[word] = self.tags[word]
+        for word in words:
+            out[word] = self._counts[word] if counts is None else counts[word]
+            if word in self.scores:
+                out.scores[word] = dict(self.scores[word])
+            if word in self.tags:
+                out.tags[word] = self.tags[word]
         return out
+
+    def filter(self, min_count: int | None = None, min_score: float | None = None, score: str = "score",
+               min_len: int | None = None, max_len: int | None = None) -> Lexicon:
+        """The words that pass every bound given, with their data (a new lexicon).
+
+        Lengths are in units, as the tokenizer sees them: a class symbol
+        (``<NUM>``) is one.  ``min_score`` compares the score named ``score``
+        (a column of the TSV written by ``discover``: ``score``, ``cohesion``,
+        ``nvbe``, ``pmi``); a word without that score fails it.
+
+        >>> lex = Lexicon({'中国': 5, '人民': 2, '的': 9}, scores={'中国': {'score': 3.0}, '的': {'score': 1.0}})
+        >>> list(lex.filter(min_count=3)), list(lex.filter(min_len=2)), list(lex.filter(min_score=2))
+        (['的', '中国'], ['中国', '人民'], ['中国'])
+        """
+        def keep(word: str) -> bool:
+            if min_count is not None and self._counts[word] < min_count:
+                return False
+            if min_len is not None and len(word) < min_len:
+                return False
+            if max_len is not None and len(word) > max_len:
+                return False
+            if min_score is not None:
+                value = self.scores.get(word, {}).get(score)
+                if value is None or value < min_score:
+                    return False
+            return True
+
+        return self._subset(filter(keep, self))
+
+    def rescale(self, total: int) -> Lexicon:
+        """The same words with counts scaled so that they sum to about ``total`` (a new lexicon).
+
+        ``n'(w) = round(n(w) · total / N)``, and at least 1 for a word counted
+        at least once, so every probability ``p(w)`` stays what it was while
+        the counts take the scale of another dictionary: a learned list then
+        adds to jieba's dictionary (or any other) without distorting it.
+        Scale the whole learned lexicon, then take the new words with
+        :meth:`diff` (the scale comes from this lexicon's total N).
+
+        >>> dict(Lexicon({'中国': 3, '人民': 1}).rescale(1000))
+        {'中国': 750, '人民': 250}
+        """
+        n = self._total
+        if n <= 0:
+            return self._subset(self)
+        # round half up in integers: exact whatever the sizes
+        scaled = {w: max((2 * c * total + n) // (2 * n), 1) if c > 0 else 0 for w, c in self._counts.items()}
+        return self._subset(self, scaled)
 
     # -- files ------------------------------------------------------------
 
@@ -398,3 +449,16 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
     if with_tags:
         tags = {w: t for w, t in tags.items() if t}
     return counts, tags
+
+
+def load_lexicon(path: str | os.PathLike) -> Lexicon:
+    """A lexicon file of either format: a TSV by :meth:`Lexicon.save_tsv` (``.tsv``), else jieba's."""
+    return Lexicon.load_tsv(path) if os.fspath(path).endswith(".tsv") else Lexicon.load(path)
+
+
+def save_lexicon(lexicon: Lexicon, path: str | os.PathLike) -> None:
+    """Write ``lexicon`` atomically in the format the name asks for: ``.tsv`` (all scores), else jieba's."""
+    if os.fspath(path).endswith(".tsv"):
+        lexicon.save_tsv(path)
+    else:
+        lexicon.save(path)

@@ -194,3 +194,105 @@ def test_jieba_dictionary_loads(shared_data, tmp_path):
     lex = Lexicon.load(shared_data / "sighan2005" / "pku_training_words.utf8")
     assert len(lex) > 50_000
     assert lex.total == len(lex) * DEFAULT_COUNT
+
+
+# -- the lexicon workbench: filter, rescale, and the `nlp-zero lexicon` commands
+
+
+def test_filter_by_count_length_and_score():
+    lex = sample()
+    assert list(lex.filter(min_count=5)) == ["的", NUM + "年", "中国", "人民"]
+    assert list(lex.filter(min_len=2, max_len=2)) == [NUM + "年", "中国", "人民"]  # <NUM> is one unit
+    assert list(lex.filter(min_score=2.5, score="cohesion")) == ["中国"]
+    kept = lex.filter(min_score=2.0, score="cohesion")
+    assert list(kept) == ["中国", "人民"] and kept.scores["中国"]["entropy"] == 1 / 3
+    assert list(lex.filter()) == list(lex)
+
+
+def test_rescale_keeps_probabilities_at_the_reference_scale():
+    lex = Lexicon({"中国": 3, "人民": 1, "共和国": 0, "的": 996})
+    scaled = lex.rescale(100_000)
+    assert scaled.counts() == {"的": 99_600, "中国": 300, "人民": 100, "共和国": 0}
+    tiny = Lexicon({"的": 10**6, "罕": 1}).rescale(1000)
+    assert tiny["罕"] == 1  # a word stays a word
+    for word in lex:
+        assert abs(scaled.prob(word) - lex.prob(word)) < 1e-9
+
+
+def test_rescale_then_add_to_a_reference_does_not_distort_it():
+    # issue 16: loading raw learned counts as a user dictionary reset 的 from 318,825 to 12,234
+    reference = Lexicon({"的": 318_825, "中国": 50_000, "人民": 20_000})
+    learned = Lexicon({"的": 12_234, "中国": 2_000, "云计算": 30})
+    new = learned.rescale(reference.total).diff(reference)
+    merged = reference.merge(new)
+    assert merged["的"] == 318_825 and list(new) == ["云计算"]
+    assert merged.prob("云计算") == pytest.approx(learned.prob("云计算"), rel=0.05)
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_lexicon_commands(tmp_path):
+    from conftest import run_cli
+
+    new = tmp_path / "new.tsv"
+    sample().save_tsv(new)
+    ref = write(tmp_path / "ref.txt", "中国 100 ns\n的\n")
+    out = tmp_path / "out.tsv"
+    assert run_cli("lexicon", "diff", str(new), ref, "-o", str(out)).returncode == 0
+    assert list(Lexicon.load_tsv(out)) == [NUM + "年", "人民", "共和国"]
+    assert Lexicon.load_tsv(out).scores["人民"] == {"cohesion": 2.0}
+    proc = run_cli("lexicon", "merge", str(new), ref, "-o", "-")
+    assert proc.returncode == 0 and proc.stdout.splitlines()[:2] == ["中国 105 ns", "的 21"]
+    proc = run_cli("lexicon", "filter", str(new), "--min-score", "2.5", "--score", "cohesion", "-o", "-")
+    assert proc.stdout == "中国 5\n"
+    proc = run_cli("lexicon", "filter", str(new), "--min-count", "5", "--max-len", "1", "-o", "-")
+    assert proc.stdout == "的 20\n"
+    proc = run_cli("lexicon", "rescale", str(new), "--like", ref, "-o", "-", "-q")
+    assert proc.stdout.splitlines()[0] == "的 53" and proc.stderr == ""  # 20 · 101 / 38
+
+
+def test_lexicon_commands_bad_input_and_atomic_outputs(tmp_path):
+    from conftest import run_cli
+
+    good = write(tmp_path / "good.txt", "中国 3\n人民 2\n")
+    bad = write(tmp_path / "bad.txt", "中国 3\n人民 two\n")
+    out = tmp_path / "out.txt"
+    out.write_text("previous\n", encoding="utf-8")
+    cases = [
+        (["lexicon", "diff", bad, good, "-o", str(out)], "bad.txt:2"),
+        (["lexicon", "merge", good, str(tmp_path / "missing.txt"), "-o", str(out)], "missing.txt"),
+        (["lexicon", "filter", good, "--min-score", "1", "-o", str(out)], "no score named 'score'"),
+        (["lexicon", "filter", good, "--min-len", "0", "-o", str(out)], "--min-len must be at least 1"),
+        (["lexicon", "rescale", good, "--like", bad, "-o", str(out)], "bad.txt:2"),
+        (["lexicon", "merge", good, "-o", str(tmp_path / "no" / "out.txt")], "no such directory"),
+        (["lexicon", "merge", good, "-o", str(tmp_path)], "is a directory"),
+    ]
+    for argv, cause in cases:
+        proc = run_cli(*argv)
+        assert proc.returncode == 2, argv
+        assert proc.stderr.count("\n") == 1 and cause in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "good.txt", "out.txt"]
+
+
+def test_lexicon_commands_are_byte_identical_across_hash_seeds(tmp_path):
+    from conftest import run_cli
+
+    words = {chr(0x4e00 + (i * 7919) % 5000) + chr(0x4e00 + i % 300): i % 7 + 1 for i in range(3000)}
+    Lexicon(words, scores={w: {"score": c / 3} for w, c in words.items()}).save_tsv(tmp_path / "a.tsv")
+    Lexicon({w: 2 for w in list(words)[::3]}).save(tmp_path / "b.txt")
+    outputs = []
+    for seed in ("1", "2"):
+        files = []
+        for argv in (["diff", "a.tsv", "b.txt"], ["merge", "a.tsv", "b.txt"], ["filter", "a.tsv", "--min-score", "1"],
+                     ["rescale", "a.tsv", "--like", "b.txt"]):
+            for ext in (".tsv", ".txt"):
+                target = tmp_path / f"{argv[0]}{seed}{ext}"
+                proc = run_cli("lexicon", *argv, "-o", str(target), env={"PYTHONHASHSEED": seed}, cwd=tmp_path)
+                assert proc.returncode == 0, proc.stderr
+                files.append(target.read_bytes())
+        outputs.append(files)
+    assert outputs[0] == outputs[1]
