@@ -413,22 +413,24 @@ def _discover(args: argparse.Namespace) -> int:
     check_tmp_dir(args)
     if not 1 <= args.order <= 16:
         raise UsageError(f"--order must be between 1 and 16, got {args.order}")
-    finder = WordFinder(order=args.order)
+    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
     inputs = []
     for state in args.load_state:
-        finder.merge(WordFinder.load(state))
+        with work_area_errors(args):
+            finder.merge(state)
         inputs.append({"state": state, "sha256": _sha256(state)})
     mode = progress_mode(args)
     if args.inputs:
         corpus = open_inputs(args)
-        finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
+        with work_area_errors(args):
+            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
         inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
     names = ", ".join(args.inputs + args.load_state)
-    if not finder.chunks:
+    if not finder:
         raise InputError(names, "no text to learn from (empty input)")
     if not args.output:  # a shard: the state is the result
         finder.save(args.save_state)
-        say(args, f"{finder.chars:,} characters in {len(finder.chunks):,} distinct chunks; state saved to {args.save_state}")
+        say(args, f"{finder.chars:,} characters in {finder.distinct_chunks():,} distinct chunks; state saved to {args.save_state}")
         return 0
     meter = Progress("learning", mode=mode).step if mode else None
     try:

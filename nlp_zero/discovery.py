@@ -74,7 +74,7 @@ from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
 from .lexicon import Lexicon
 from .pool import run_tasks
-from .spill import WorkArea, default_max_memory, rss
+from .spill import SpillingCounter, WorkArea, default_max_memory, rss
 from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,35 @@ def _entropy(repeated: list[int], total: int) -> float:
     return h
 
 
+def _read_state_header(path: str) -> dict[str, int]:
+    """The header of a saved learner state: ``{'#order': .., '#lines': ..}``."""
+    header: dict[str, int] = {}
+    for lineno, line in read_saved(path):
+        if lineno == 1:
+            if line != FORMAT_HEADER:
+                raise FormatError(path, f"not a word finder state (expected {FORMAT_HEADER!r})", 1)
+            continue
+        key, _, value = line.partition(" ")
+        if key not in ("#order", "#lines") or key in header or whole_number(value) is None:
+            raise FormatError(path, f"bad header line {line!r}", lineno)
+        header[key] = int(value)
+        if len(header) == 2:
+            return header
+    raise FormatError(path, "truncated header (needs #order and #lines)")
+
+
+def _state_rows(path: str) -> Iterator[tuple[str, int]]:
+    """``(chunk, times)`` of the lines of a saved learner state after its header."""
+    for lineno, line in read_saved(path):
+        if lineno <= 3:
+            continue
+        count, tab, chunk = line.partition("\t")
+        n = whole_number(count)
+        if not tab or n is None or not chunk or any(ch.isspace() for ch in chunk):
+            raise FormatError(path, "expected count<TAB>chunk", lineno)
+        yield from_readable(chunk), n
+
+
 class WordFinder:
     """Learns a lexicon from raw text (DESIGN.md §3.3).
 
@@ -146,12 +175,18 @@ class WordFinder:
     bits per character before and after learning.
     """
 
-    def __init__(self, order: int = 4):
+    def __init__(self, order: int = 4, max_memory: int | None = None,
+                 tmp_dir: str | os.PathLike | None = None):
         if not 1 <= order <= 16:
             raise NlpZeroError(f"order must be between 1 and 16, not {order}")
         self.order = order
-        #: the learner's state: statistical chunks (symbol form) -> times seen
-        self.chunks: Counter[str] = Counter()
+        self.max_memory = max_memory
+        self.tmp_dir = tmp_dir
+        budget = default_max_memory() if max_memory is None else max_memory
+        #: the learner's state: statistical chunks (symbol form) -> times seen.  A
+        #: quarter of the budget holds it in memory; beyond that it waits on disk
+        #: as sorted runs (the passes of find() read it as a stream).
+        self._store = SpillingCounter(budget // 4 // BYTES_PER_CHUNK, tmp_dir)
         self.lines = 0
         self.stats: DiscoveryStats | None = None
 
@@ -161,34 +196,67 @@ class WordFinder:
         """Add the chunks of ``lines`` to the state (additive; call again with more text)."""
         if isinstance(lines, (str, bytes)):
             raise TypeError("lines must be an iterable of strings, not one string (wrap a single text in a list)")
-        update = self.chunks.update
+        store = self._store
         n = 0
         for line in lines:
-            update(stat_chunks(line))
+            store.memory.update(stat_chunks(line))
             n += 1
+            if not n & 1023:
+                store.check()
+        store.check()
         self.lines += n
         return self
 
-    def merge(self, other: WordFinder) -> None:
-        """Add ``other``'s state into this one (shards learned apart)."""
-        self.chunks.update(other.chunks)
-        self.lines += other.lines
+    def merge(self, other: WordFinder | str) -> WordFinder:
+        """Add ``other``'s state into this one, in place (shards learned apart); returns self.
+
+        ``other`` may be the path of a saved state, which is then read as a
+        stream (it never has to fit in memory).
+        """
+        if isinstance(other, WordFinder):
+            self._add(other._store.items())
+            self.lines += other.lines
+        else:
+            self._read_state(other)
+        return self
+
+    def _add(self, pairs: Iterable[tuple[str, int]]) -> None:
+        store = self._store
+        memory = store.memory
+        for i, (chunk, m) in enumerate(pairs, 1):
+            memory[chunk] += m
+            if not i & 1023:
+                store.check()
+                memory = store.memory
+        store.check()
 
     def __add__(self, other: WordFinder) -> WordFinder:
         if not isinstance(other, WordFinder):
             return NotImplemented
-        out = WordFinder(max(self.order, other.order))
+        out = WordFinder(max(self.order, other.order), self.max_memory, self.tmp_dir)
         out.merge(self)
         out.merge(other)
         return out
 
     def __repr__(self) -> str:
-        return f"WordFinder(order={self.order}, lines={self.lines}, chunks={len(self.chunks)})"
+        return f"WordFinder(order={self.order}, lines={self.lines})"
+
+    @property
+    def chunks(self) -> Counter:
+        """The state as a Counter: chunk (symbol form) -> times seen (built in memory: mind big states)."""
+        return Counter(dict(self._store.items()))
+
+    def distinct_chunks(self) -> int:
+        """How many distinct chunks the state holds (read as a stream)."""
+        return sum(1 for _ in self._store.items())
+
+    def __bool__(self) -> bool:
+        return bool(self._store)
 
     @property
     def chars(self) -> int:
         """Symbols seen so far."""
-        return sum(len(c) * m for c, m in self.chunks.items())
+        return sum(len(c) * m for c, m in self._store.items())
 
     def save(self, path: str) -> None:
         """Write the state: a header, then ``count<TAB>chunk`` lines sorted by chunk.
@@ -197,43 +265,24 @@ class WordFinder:
         """
         with atomic_write(path) as f:
             f.write(f"{FORMAT_HEADER}\n#order {self.order}\n#lines {self.lines}\n")
-            for chunk in sorted(self.chunks):
-                f.write(f"{self.chunks[chunk]}\t{readable(chunk)}\n")
+            f.writelines(f"{m}\t{readable(chunk)}\n" for chunk, m in self._store.items())
 
     @classmethod
-    def load(cls, path: str) -> WordFinder:
-        """Read a state written by :meth:`save` (BOM and CRLF tolerated)."""
-        header: dict[str, int] = {}
-        wf: WordFinder | None = None
-        for lineno, line in read_saved(path):
-            if lineno == 1:
-                if line != FORMAT_HEADER:
-                    raise FormatError(path, f"not a word finder state (expected {FORMAT_HEADER!r})", 1)
-            elif lineno <= 3:
-                key, _, value = line.partition(" ")
-                if key not in ("#order", "#lines") or key in header or whole_number(value) is None:
-                    raise FormatError(path, f"bad header line {line!r}", lineno)
-                header[key] = int(value)
-            else:
-                if wf is None:
-                    wf = cls._from_header(path, header)
-                count, tab, chunk = line.partition("\t")
-                n = whole_number(count)
-                if not tab or n is None or not chunk or any(ch.isspace() for ch in chunk):
-                    raise FormatError(path, "expected count<TAB>chunk", lineno)
-                wf.chunks[from_readable(chunk)] += n
-        return wf if wf is not None else cls._from_header(path, header)
-
-    @classmethod
-    def _from_header(cls, path: str, header: dict[str, int]) -> WordFinder:
-        if len(header) != 2:
-            raise FormatError(path, "truncated header (needs #order and #lines)")
+    def load(cls, path: str, max_memory: int | None = None, tmp_dir: str | os.PathLike | None = None) -> WordFinder:
+        """Read a state written by :meth:`save` (BOM and CRLF tolerated), as a stream."""
+        header = _read_state_header(path)
         try:
-            wf = cls(header["#order"])
+            wf = cls(header["#order"], max_memory, tmp_dir)
         except NlpZeroError as e:
             raise FormatError(path, str(e), 2) from None
-        wf.lines = header["#lines"]
+        wf._read_state(path)
         return wf
+
+    def _read_state(self, path: str) -> None:
+        """Add the state saved at ``path`` (its lines and chunks) to this one."""
+        header = _read_state_header(path)
+        self._add(_state_rows(path))
+        self.lines += header["#lines"]
 
     # -- discovery ---------------------------------------------------------
 
@@ -251,26 +300,19 @@ class WordFinder:
         in that many worker processes.  Neither changes the result by a bit.
         ``progress(stage, done, total)`` is called as passes finish.
         """
-        if not any(set(c) - set(CLASS_SYMBOLS) for c in self.chunks):
-            raise NlpZeroError("no Han text to learn from")
+        if max_memory is None:
+            max_memory = self.max_memory
         budget = default_max_memory() if max_memory is None else max_memory
         K = self.order
-        groups: defaultdict = defaultdict(list)  # m -> the chunks seen m times
-        for chunk, m in self.chunks.items():
-            groups[m].append(chunk)
-        occurrences: Counter = Counter()  # of each symbol in the distinct chunks
-        unigrams: Counter = Counter()
-        for m, chunks in groups.items():
-            seen = Counter("".join(chunks))
-            occurrences.update(seen)
-            unigrams.update(seen if m == 1 else {ch: c * m for ch, c in seen.items()})
-        n = sum(unigrams.values())
-        h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
         report = progress or (lambda stage, done, total: None)
-        with WorkArea(tmp_dir) as area:
+        with WorkArea(tmp_dir if tmp_dir is not None else self.tmp_dir) as area:
             chunk_path = area.path("chunks.txt")
-            blocks = _write_chunks(chunk_path, groups)
-            del groups
+            written = _write_chunks(chunk_path, self._store.items())
+            occurrences, unigrams, blocks = written.occurrences, written.unigrams, written.blocks
+            if not set(occurrences) - set(CLASS_SYMBOLS):
+                raise NlpZeroError("no Han text to learn from")
+            n = sum(unigrams.values())
+            h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
             plan = _Plan(occurrences, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
             counts = plan.segment(chunk_path, model)
@@ -278,7 +320,7 @@ class WordFinder:
             lexicon = Lexicon(counts, {w: dict(zip(fields, plan.details[w])) for w in sorted(counts)})
         self.stats = DiscoveryStats(
             lines=self.lines,
-            chunks=sum(self.chunks.values()),
+            chunks=written.chunks,
             chars=n,
             words=len(counts),
             tokens=sum(counts.values()),
@@ -315,6 +357,9 @@ class WordFinder:
 # ranges and batches, so the lexicon is byte-identical for any budget and any
 # number of jobs.
 
+#: Memory per distinct chunk of the learner's state held in memory (the Counter's
+#: slot, the string, its count), in bytes; measured on laws_prc (14 symbols a chunk).
+BYTES_PER_CHUNK = 160
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
 BYTES_PER_NGRAM = 170
@@ -337,35 +382,64 @@ def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
     return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
 
 
-#: Characters per block of the chunk file (see _write_chunks).
+#: Characters per block of the chunk file, and the most that may wait to be written (see _write_chunks).
 BLOCK_CHARS = 1 << 18
+WAITING_CHARS = 1 << 23
 
 
-def _write_chunks(path: str, groups: dict[int, list[str]]) -> list[int]:
-    """Write the chunk multiset in blocks; return each block's size in characters.
+@dataclass
+class _Written:
+    """What :func:`_write_chunks` wrote: block sizes, and counts taken on the way."""
+
+    blocks: list[int]  # each block's size in characters
+    occurrences: Counter  # of each symbol in the distinct chunks
+    unigrams: Counter  # of each symbol in the corpus
+    chunks: int  # chunks in the corpus (Σ m)
+
+
+def _write_chunks(path: str, pairs: Iterable[tuple[str, int]]) -> _Written:
+    """Write the chunk multiset (``(chunk, m)`` pairs, any order) to ``path`` in blocks.
 
     A block is a header ``m length``, then ``length`` characters: chunks seen
     m times, each followed by a newline -- ready for the counting regexes,
-    with no parsing per chunk.  Chunks seen once come first, in order; then
-    the others, by m.  (The order of chunks within a group does not matter:
-    nothing computed from the file depends on it.)
+    with no parsing per chunk.  Chunks are gathered per m and a block is
+    written when it reaches :data:`BLOCK_CHARS`; when the chunks waiting add
+    up to more than :data:`WAITING_CHARS`, the largest waiting group is written
+    as it is.  (Which chunks share a block, and in what order, changes
+    nothing computed from the file: every count is a sum of integers.)
     """
-    sizes = []
+    waiting: dict[int, list[str]] = defaultdict(list)
+    sizes: dict[int, int] = defaultdict(int)
+    out = _Written([], Counter(), Counter(), 0)
+    total = 0
+
+    def flush(f, m: int) -> None:
+        block = waiting.pop(m)
+        size = sizes.pop(m)
+        f.write(f"{m} {size}\n")
+        f.writelines(block)
+        out.blocks.append(size)
+        seen = Counter("".join(block))
+        del seen["\n"]
+        out.occurrences.update(seen)
+        out.unigrams.update(seen if m == 1 else {ch: c * m for ch, c in seen.items()})
+
     with open(path, "w", encoding="utf-8") as f:
-        for m in sorted(groups):
-            block: list[str] = []
-            size = 0
-            for chunk in groups[m] + [None]:
-                if chunk is None or size >= BLOCK_CHARS:
-                    if block:
-                        f.write(f"{m} {size}\n")
-                        f.writelines(block)
-                        sizes.append(size)
-                    block, size = [], 0
-                if chunk is not None:
-                    block.append(chunk + "\n")
-                    size += len(chunk) + 1
-    return sizes
+        for chunk, m in pairs:
+            waiting[m].append(chunk + "\n")
+            sizes[m] += len(chunk) + 1
+            out.chunks += m
+            total += len(chunk) + 1
+            if sizes[m] >= BLOCK_CHARS:
+                total -= sizes[m]
+                flush(f, m)
+            elif total > WAITING_CHARS:
+                largest = max(sizes, key=lambda k: (sizes[k], k))
+                total -= sizes[largest]
+                flush(f, largest)
+        for m in sorted(waiting):
+            flush(f, m)
+    return out
 
 
 def _tails_regex(K: int, cls: str | None) -> re.Pattern:

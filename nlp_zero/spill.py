@@ -30,6 +30,8 @@ import os
 import re
 import shutil
 import tempfile
+import weakref
+from collections import Counter
 from typing import Iterable, Iterator
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -136,3 +138,69 @@ def merge_runs(paths: Iterable[str]) -> Iterator[tuple[str, int]]:
     for key, group in itertools.groupby(lines, _key):
         cut = len(key) + 1
         yield key, sum(int(line[cut:]) for line in group)
+
+
+class SpillingCounter:
+    """A Counter of strings that holds at most about ``limit`` keys in memory; the rest wait on disk.
+
+    Keys are added to :attr:`memory` (a Counter; add to it directly, then
+    call :meth:`check`); when it holds more than ``limit`` keys, it is written
+    to a private work area under ``tmp_dir`` as a sorted run and emptied.
+    :meth:`items` gives every key with its total count, in key order, merging
+    the runs and the memory as a stream.  The work area goes when the counter
+    is closed or garbage-collected, and at the latest when the process exits.
+    Keys follow :func:`write_run`'s rule (no tab, no newline).
+
+    >>> c = SpillingCounter(limit=2)
+    >>> for word in '甲 乙 丙 甲 丁 甲'.split():
+    ...     c.memory[word] += 1
+    ...     c.check()
+    >>> list(c.items()), c.spilled
+    ([('丁', 1), ('丙', 1), ('乙', 1), ('甲', 3)], True)
+    """
+
+    def __init__(self, limit: int, tmp_dir: str | os.PathLike | None = None):
+        self.limit = max(1, limit)
+        self.tmp_dir = tmp_dir
+        self.memory: Counter = Counter()
+        self.runs: list[str] = []
+        self._root: str | None = None
+        self._finalizer = None
+
+    @property
+    def spilled(self) -> bool:
+        return bool(self.runs)
+
+    def check(self) -> None:
+        """Spill the keys in memory to a sorted run if there are more than ``limit``."""
+        if len(self.memory) > self.limit:
+            self.spill()
+
+    def spill(self) -> None:
+        if not self.memory:
+            return
+        if self._root is None:
+            self._root = tempfile.mkdtemp(prefix="nlp-zero-", dir=self.tmp_dir)
+            self._finalizer = weakref.finalize(self, shutil.rmtree, self._root, True)
+        path = os.path.join(self._root, f"run{len(self.runs)}")
+        write_run(path, sorted(self.memory.items()))
+        self.runs.append(path)
+        self.memory = Counter()
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        """Every key and its count, sorted by key."""
+        if not self.runs:
+            return iter(sorted(self.memory.items()))
+        self.spill()
+        return merge_runs(self.runs)
+
+    def __bool__(self) -> bool:
+        return bool(self.memory) or bool(self.runs)
+
+    def close(self) -> None:
+        """Remove the runs (the counter is empty afterwards)."""
+        self.memory = Counter()
+        self.runs = []
+        if self._finalizer is not None:
+            self._finalizer()
+        self._root = self._finalizer = None

@@ -157,3 +157,28 @@ def test_progress_flag_does_not_swallow_an_input():
     assert _progress_words(["discover", "a.txt", "--progress", "jsonl"]) == ["discover", "a.txt", "--progress-mode=jsonl"]
     assert _progress_words(["count", "--progress=tty", "x"]) == ["count", "--progress-mode=tty", "x"]
     assert _progress_words(["cut", "--", "--progress", "jsonl"]) == ["cut", "--", "--progress", "jsonl"]
+
+
+def test_state_on_disk_gives_the_same_state_and_lexicon(tmp_path, monkeypatch, demo_lines):
+    """A state too big for its share of the budget waits on disk as sorted runs: nothing changes."""
+    whole = WordFinder().train(demo_lines)
+    whole.save(str(tmp_path / "whole.state"))
+    reference = _tsv(whole.find(), tmp_path / "whole.tsv")
+    monkeypatch.setattr(discovery, "BYTES_PER_CHUNK", 1 << 20)  # ~16 chunks in memory at 64 MB
+    area = tmp_path / "area"
+    area.mkdir()
+    finder = WordFinder(max_memory=64 << 20, tmp_dir=area).train(demo_lines[:700])
+    finder.merge(WordFinder(max_memory=64 << 20, tmp_dir=area).train(demo_lines[700:]))
+    finder.lines = whole.lines
+    assert finder._store.spilled and os.listdir(area)
+    finder.save(str(tmp_path / "split.state"))
+    assert (tmp_path / "split.state").read_bytes() == (tmp_path / "whole.state").read_bytes()
+    assert _tsv(finder.find(), tmp_path / "split.tsv") == reference
+    assert finder.stats == whole.stats
+    again = WordFinder(max_memory=64 << 20, tmp_dir=area).merge(str(tmp_path / "split.state"))
+    assert again._store.spilled and again.chunks == whole.chunks and again.lines == whole.lines
+    del finder, again
+    import gc
+
+    gc.collect()
+    assert os.listdir(area) == []  # the runs go with their learner
