@@ -215,9 +215,10 @@ def test_find_computes_the_reference(lines, expected, monkeypatch, caplog, max_m
 
 
 # A corpus closed under reversal: every n-gram scores exactly as its mirror
-# image (the two sides' columns are the same multisets), so chunks such as
-# 天地天 have two best segmentations of equal total -- the tie-break decides.
-MIRRORED = ["天地天。地天地。天地。地天。天。地。人天地人。人地天人。"] * 4
+# image (the two sides' columns are the same multisets), so the palindrome
+# 天地天 has two best segmentations of equal total, 天地|天 and 天|地天, with
+# different words -- the tie-break decides.
+MIRRORED = ["天地天。天地。地天。天。地。人天地人。人地天人。"] * 4
 
 
 @pytest.mark.parametrize("K", [2, 3, 4])
