@@ -50,6 +50,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from nlp_zero import Corpus, NgramCounter, Tokenizer, WordFinder  # noqa: E402
+from nlp_zero.discovery import _rss  # noqa: E402
 from nlp_zero.fileio import atomic_write  # noqa: E402
 
 DATA = os.environ.get("NLP_ZERO_SHARED_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
@@ -192,15 +193,6 @@ def growth(chain: Chain, sizes: list[int], seed: int, data: str) -> None:
     read_s = time.perf_counter() - t
     print(f"\ngenerating {n / 1e6:g}M characters: {gen_s:.1f} s ({n / gen_s / 1e6:.2f}M chars/s); "
           f"reading as many of the real corpora (xz, Corpus): {read_s:.1f} s; ratio {gen_s / (read_s * n / m):.2f}")
-
-
-def _rss() -> int:
-    """Resident memory of this process now (bytes; 0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def characters(text: str) -> int:
