@@ -176,14 +176,22 @@ def distinct(lines, order: int = 4) -> list[int]:
 
 def growth(chain: Chain, sizes: list[int], seed: int, data: str) -> None:
     """Distinct 1..4-grams of generated and real text of each size; generation speed beside reading real text."""
-    print("| characters | text | distinct 1-grams | 2-grams | 3-grams | 4-grams |")
-    print("|---|---|---|---|---|---|")
+    print("| characters | text | distinct 1-grams | 2-grams | 3-grams | 4-grams | all |")
+    print("|---|---|---|---|---|---|---|")
+    table = {"generated": [], "real": []}
     for size in sizes:
         gen = distinct("".join(generate(chain, size, seed)).split("\n"))
         real = distinct(prefix_lines(real_lines(data), size))
         for name, row in (("generated", gen), ("real", real)):
-            print(f"| {size / 1e6:g}M | {name} | " + " | ".join(f"{v:,}" for v in row) + " |")
-        print(f"| {size / 1e6:g}M | generated / real | " + " | ".join(f"{g / r:.2f}" for g, r in zip(gen, real)) + " |")
+            table[name].append(row + [sum(row)])
+            print(f"| {size / 1e6:g}M | {name} | " + " | ".join(f"{v:,}" for v in table[name][-1]) + " |")
+        print(f"| {size / 1e6:g}M | generated / real | "
+              + " | ".join(f"{g / r:.2f}" for g, r in zip(table["generated"][-1], table["real"][-1])) + " |")
+    print(f"\ngrowth of distinct n-grams from each size to the next, and from {sizes[0] / 1e6:g}M to {sizes[-1] / 1e6:g}M:")
+    for k, label in enumerate(("1-grams", "2-grams", "3-grams", "4-grams", "all")):
+        for name, rows in table.items():
+            steps = " ".join(f"{b[k] / a[k]:.2f}" for a, b in zip(rows, rows[1:]))
+            print(f"  {label:8} {name:9} {steps}  (x{rows[-1][k] / rows[0][k]:.2f})")
     size = max(sizes)
     t = time.perf_counter()
     n = sum(len(x) for x in generate(chain, size, seed))
