@@ -72,8 +72,10 @@ def chao_shen(counts):
     Coverage C = 1 - f1/T (f1: kinds seen once, T: observations); each kind's
     probability is C·c/T, and its term -p ln p is divided by 1 - (1 - p)^T,
     the chance the kind was seen at all.  When every kind was seen once,
-    f1 = T - 1 keeps C above 0; find() then also sums over T - 1 of the T
-    kinds (the published estimator sums all T: see the report on issue 12).
+    f1 = T - 1 keeps C above 0, and find() then also sums over only T - 1 of
+    the T kinds.  The published estimator sums all T; which to keep is the
+    maintainers' call (benchmarks/sighan.py measures the difference), and
+    this pins what find() does.
     """
     T = sum(counts)
     f1 = sum(1 for c in counts if c == 1)
