@@ -52,6 +52,7 @@ sys.path.insert(0, REPO)
 from nlp_zero import Corpus, NgramCounter, Tokenizer, WordFinder  # noqa: E402
 from nlp_zero.discovery import _rss  # noqa: E402
 from nlp_zero.fileio import atomic_write  # noqa: E402
+from nlp_zero.text import stat_chunks  # noqa: E402
 
 DATA = os.environ.get("NLP_ZERO_SHARED_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
 CORPORA = ("pd199801_raw.txt.xz", "laws_prc.txt.xz")
@@ -170,25 +171,28 @@ def prefix_lines(lines, chars: int):
 
 
 def distinct(lines, order: int = 4) -> list[int]:
+    """Distinct 1..order-grams (NgramCounter), and the characters of the distinct chunks (discover's state)."""
+    lines = list(lines)
     counter = NgramCounter(order).count(lines)
-    return [len(counter.ngrams(k)) for k in range(1, order + 1)]
+    chunks = {chunk for line in lines for chunk in stat_chunks(line)}
+    return [len(counter.ngrams(k)) for k in range(1, order + 1)] + [sum(map(len, chunks))]
 
 
 def growth(chain: Chain, sizes: list[int], seed: int, data: str) -> None:
-    """Distinct 1..4-grams of generated and real text of each size; generation speed beside reading real text."""
-    print("| characters | text | distinct 1-grams | 2-grams | 3-grams | 4-grams | all |")
-    print("|---|---|---|---|---|---|---|")
+    """Distinct 1..4-grams and chunks of generated and real text of each size; generation speed beside reading."""
+    print("| characters | text | distinct 1-grams | 2-grams | 3-grams | 4-grams | all | characters in distinct chunks |")
+    print("|---|---|---|---|---|---|---|---|")
     table = {"generated": [], "real": []}
     for size in sizes:
         gen = distinct("".join(generate(chain, size, seed)).split("\n"))
         real = distinct(prefix_lines(real_lines(data), size))
         for name, row in (("generated", gen), ("real", real)):
-            table[name].append(row + [sum(row)])
+            table[name].append(row[:-1] + [sum(row[:-1]), row[-1]])
             print(f"| {size / 1e6:g}M | {name} | " + " | ".join(f"{v:,}" for v in table[name][-1]) + " |")
         print(f"| {size / 1e6:g}M | generated / real | "
               + " | ".join(f"{g / r:.2f}" for g, r in zip(table["generated"][-1], table["real"][-1])) + " |")
     print(f"\ngrowth of distinct n-grams from each size to the next, and from {sizes[0] / 1e6:g}M to {sizes[-1] / 1e6:g}M:")
-    for k, label in enumerate(("1-grams", "2-grams", "3-grams", "4-grams", "all")):
+    for k, label in enumerate(("1-grams", "2-grams", "3-grams", "4-grams", "all", "chunks")):
         for name, rows in table.items():
             steps = " ".join(f"{b[k] / a[k]:.2f}" for a, b in zip(rows, rows[1:]))
             print(f"  {label:8} {name:9} {steps}  (x{rows[-1][k] / rows[0][k]:.2f})")
