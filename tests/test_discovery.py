@@ -154,7 +154,7 @@ def test_cli_states_of_shards_merge_to_one_run(tmp_path, cli):
 def test_segmentation_gains_match_a_plain_lookup_at_every_position(K):
     # _gains makes strings of L > 2 symbols only where a candidate can start;
     # the result must be what looking up every substring gives
-    from nlp_zero import discovery
+    from nlp_zero import passes
 
     rng = random.Random(K)
     chunks = ["".join(rng.choice("abcde") for _ in range(rng.randint(0, 12))) for _ in range(300)]
@@ -162,7 +162,7 @@ def test_segmentation_gains_match_a_plain_lookup_at_every_position(K):
     grams = {text[i:i + L] for L in range(1, K + 1) for i in range(len(text) - L + 1)} - {""}
     table = {g: rng.uniform(-3, 3) for g in sorted(grams) if "\n" not in g and rng.random() < 0.4}
     prefixes = [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
-    gains = discovery._gains(text, K, table.get, prefixes)
+    gains = passes._gains(text, K, table.get, prefixes)
     assert len(gains) == K
     for L in range(1, K + 1):
         expected = [table.get(text[i:i + L], float("-inf")) for i in range(len(text) - L + 1)]

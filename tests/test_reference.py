@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from nlp_zero import WordFinder, discovery
+from nlp_zero import WordFinder, passes
 from nlp_zero.corpus import demo_path
 from nlp_zero.text import stat_chunks
 
@@ -208,12 +208,12 @@ def assert_same(finder, lexicon, expected):
 @pytest.mark.parametrize("max_memory, jobs, split", [(None, 1, False), (1, 1, True), (1, 2, True), (1 << 30, 2, False)])
 def test_find_computes_the_reference(lines, expected, monkeypatch, caplog, max_memory, jobs, split):
     if split:  # every pass "too big": the small corpus is split into many ranges (as in test_scale)
-        monkeypatch.setattr(discovery, "BYTES_PER_NGRAM", 6000)
+        monkeypatch.setattr(passes, "BYTES_PER_NGRAM", 6000)
     caplog.set_level("INFO", logger="nlp_zero.discovery")
     finder = WordFinder(order=4).train(lines)
     assert_same(finder, finder.find(max_memory=max_memory, jobs=jobs), expected)
-    passes = [int(r.getMessage().split()[0]) for r in caplog.records if "forward and" in r.getMessage()]
-    assert passes and (passes[0] >= 4 if split else passes[0] >= 1), passes
+    ranges = [int(r.getMessage().split()[0]) for r in caplog.records if "forward and" in r.getMessage()]
+    assert ranges and (ranges[0] >= 4 if split else ranges[0] >= 1), ranges
 
 
 # A corpus closed under reversal: every n-gram scores exactly as its mirror

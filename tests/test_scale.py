@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from nlp_zero import Corpus, WordFinder, discovery, pool, spill
+from nlp_zero import Corpus, WordFinder, discovery, passes, pool, spill
 from nlp_zero.corpus import demo_path
 
 
@@ -29,7 +29,7 @@ def _tsv(lexicon, path) -> bytes:
 
 def _split(monkeypatch) -> None:
     """Make every pass "too big" so the work is split into many ranges."""
-    monkeypatch.setattr(discovery, "BYTES_PER_NGRAM", 20_000)
+    monkeypatch.setattr(passes, "BYTES_PER_NGRAM", 20_000)
 
 
 def test_size_parsing():
@@ -69,18 +69,18 @@ def test_split_work_gives_the_same_lexicon(tmp_path, monkeypatch, caplog, demo_l
 def test_segmentation_batches_are_balanced_by_size():
     # most of the text is in a few big blocks (chunks seen once), then many small ones
     sizes = [1000] * 10 + [3] * 90
-    runs = discovery._batches(sizes, 2)
+    runs = passes._batches(sizes, 2)
     assert runs[0][0] == 0 and runs[-1][1] == 100 and all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
     assert [sum(sizes[a:b]) for a, b in runs] == [5000, 5270]
-    assert discovery._batches(sizes, 1) == [(0, 100)]
-    assert len(discovery._batches([5], 4)) == 1
+    assert passes._batches(sizes, 1) == [(0, 100)]
+    assert len(passes._batches([5], 4)) == 1
 
 
 def test_work_area_removed_after_an_error(tmp_path, monkeypatch, demo_lines):
     def broken(*args):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(discovery, "_segment_pass", broken)
+    monkeypatch.setattr(passes, "_segment_pass", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         WordFinder().train(demo_lines[:200]).find(tmp_dir=tmp_path)
     assert os.listdir(tmp_path) == []

@@ -1,0 +1,677 @@
+"""The passes of :meth:`WordFinder.find`: the disk-backed dataflow (docs/design.md §6).
+
+:class:`~nlp_zero.discovery.WordFinder` holds the learner's state and the
+formulas' meaning; this module runs them over a corpus of any size.  The
+stages, each over keyed records (an n-gram, or a chunk, and its values),
+so that another engine could run the same stages:
+
+1. :func:`write_chunks` -- the chunk multiset as a file of blocks;
+2. forward passes (by an n-gram's first symbol), backward passes (by its
+   last symbol) and join passes: the columns of every n-gram;
+3. the standardisation: exact sums over all n-grams;
+4. candidate passes, order by order: the n-grams a segmentation can choose;
+5. segmentation passes over batches of chunks: the word counts.
+
+:class:`Plan` sizes the passes to a memory budget and runs them with
+:func:`nlp_zero.pool.run_tasks`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+import math
+import os
+import re
+from array import array
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
+from typing import Callable, Iterable, Iterator
+
+from .pool import run_tasks
+from .scores import entropy as _entropy
+from .spill import WorkArea, rss
+
+log = logging.getLogger("nlp_zero.discovery")
+
+# -- the passes of find() -------------------------------------------------
+#
+# What each n-gram x of length k <= K needs (DESIGN.md §3.3):
+#
+#   n(x), h_r(x), h_r(x[:-1]) and n(x[:i]) for its prefixes   -- "forward"
+#   h_l(x), h_l(x[1:]) and n(x[i:]) for its suffixes           -- "backward"
+#
+# h_r(x) is the entropy of the (k+1)-grams that extend x on the right, which
+# begin with x's first symbol; x's prefixes begin with it too.  So every
+# forward quantity of x is computed from the n-grams that begin with x's first
+# symbol, and every backward one from those that end with x's last symbol.
+# That is what makes the work split exactly: a *forward pass* counts (orders
+# 1..K+1, exactly) only the n-grams whose first symbol lies in its range of
+# symbols, and hands each count on to the *backward pass* of the range of
+# the n-gram's last symbol, which so gets all the n-grams that end in its
+# range without reading the text; each pass writes one record per n-gram.
+# A *join pass* per forward range pairs the two records
+# of every n-gram; the standardisation needs sums over all n-grams, taken
+# with math.fsum, which is exact whatever the order of the terms.
+# *Candidate passes* keep the n-grams a segmentation can ever choose (a small
+# share, see _candidates_pass), and *segmentation passes* over batches of
+# chunks use that table.  Every value is computed the same way whatever the
+# ranges and batches, so the lexicon is byte-identical for any budget and any
+# number of jobs.
+
+#: Memory per n-gram held by a pass (dict slots, the key string, its count,
+#: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
+BYTES_PER_NGRAM = 170
+#: Memory of a worker process before it does anything (the interpreter, the package).
+WORKER_BASE = 24 << 20
+#: The smallest share of the budget a pass is given.
+MIN_PASS = 24 << 20
+
+
+def _char_class(lo: str, hi: str) -> str:
+    return f"\\U{ord(lo):08x}-\\U{ord(hi):08x}"
+
+
+def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
+    """The k-grams of a batch of chunks (overlapping) whose first symbol is in ``cls`` (None: any)."""
+    if cls is None:
+        cls = "^\n"
+    if k == 1:
+        return re.compile(f"[{cls}]")
+    return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
+
+
+#: Characters per block of the chunk file, and the most that may wait to be written (see write_chunks).
+BLOCK_CHARS = 1 << 18
+WAITING_CHARS = 1 << 23
+
+
+@dataclass
+class _Written:
+    """What :func:`write_chunks` wrote: block sizes, and counts taken on the way."""
+
+    blocks: list[int]  # each block's size in characters
+    occurrences: Counter  # of each symbol in the distinct chunks
+    unigrams: Counter  # of each symbol in the corpus
+    chunks: int  # chunks in the corpus (Σ m)
+
+
+def write_chunks(path: str, pairs: Iterable[tuple[str, int]]) -> _Written:
+    """Write the chunk multiset (``(chunk, m)`` pairs, any order) to ``path`` in blocks.
+
+    A block is a header ``m length``, then ``length`` characters: chunks seen
+    m times, each followed by a newline -- ready for the counting regexes,
+    with no parsing per chunk.  Chunks are gathered per m and a block is
+    written when it reaches :data:`BLOCK_CHARS`; when the chunks waiting add
+    up to more than :data:`WAITING_CHARS`, the largest waiting group is written
+    as it is.  (Which chunks share a block, and in what order, changes
+    nothing computed from the file: every count is a sum of integers.)
+    """
+    waiting: dict[int, list[str]] = defaultdict(list)
+    sizes: dict[int, int] = defaultdict(int)
+    out = _Written([], Counter(), Counter(), 0)
+    total = 0
+
+    def flush(f, m: int) -> None:
+        block = waiting.pop(m)
+        size = sizes.pop(m)
+        f.write(f"{m} {size}\n")
+        f.writelines(block)
+        out.blocks.append(size)
+        seen = Counter("".join(block))
+        del seen["\n"]
+        out.occurrences.update(seen)
+        out.unigrams.update(seen if m == 1 else {ch: c * m for ch, c in seen.items()})
+
+    with open(path, "w", encoding="utf-8") as f:
+        for chunk, m in pairs:
+            waiting[m].append(chunk + "\n")
+            sizes[m] += len(chunk) + 1
+            out.chunks += m
+            total += len(chunk) + 1
+            if sizes[m] >= BLOCK_CHARS:
+                total -= sizes[m]
+                flush(f, m)
+            elif total > WAITING_CHARS:
+                largest = max(sizes, key=lambda k: (sizes[k], k))
+                total -= sizes[largest]
+                flush(f, largest)
+        for m in sorted(waiting):
+            flush(f, m)
+    return out
+
+
+def _tails_regex(K: int, cls: str | None) -> re.Pattern:
+    """The last 1..K symbols of each chunk, newline included, where the first of them is in ``cls`` (None: any)."""
+    if cls is None:
+        cls = "^\n"
+    return re.compile(f"(?=([{cls}][^\n]{{0,{K - 1}}}\n))")
+
+
+def _chunk_texts(path: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(m, text)`` for blocks ``start:stop`` of a chunk file (see :func:`write_chunks`)."""
+    with open(path, encoding="utf-8") as f:
+        i = 0
+        while stop is None or i < stop:
+            header = f.readline()
+            if not header:
+                return
+            m, size = map(int, header.split())
+            text = f.read(size)
+            if i >= start:
+                yield m, text
+            i += 1
+
+
+def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None) -> Counter:
+    """Exact counts of the matches of ``regex`` in the chunks of a chunk file, each chunk weighted by m."""
+    table: Counter = Counter()
+    for m, text in _chunk_texts(path, start, stop):
+        found = regex.findall(text)
+        if m == 1:
+            table.update(found)
+        else:
+            table.update({g: c * m for g, c in Counter(found).items()})
+    return table
+
+
+def _save(prefix: str, keys: list[str], *columns: array) -> None:
+    """Write n-grams (one a line) to ``prefix.keys`` and their columns (arrays) to ``prefix.num``."""
+    with open(prefix + ".keys", "w", encoding="utf-8") as f:
+        step = 1 << 16  # lines a write: the text of all of them at once would be a big transient copy
+        f.write("\n".join(keys[:step]))
+        for i in range(step, len(keys), step):
+            f.write("\n")
+            f.write("\n".join(keys[i:i + step]))
+    with open(prefix + ".num", "wb") as f:
+        for col in columns:
+            col.tofile(f)
+
+
+def _load(prefix: str, types: str = "ddd") -> tuple[list[str], list[array]]:
+    """Read what :func:`_save` wrote; ``types``: the typecode of each column."""
+    with open(prefix + ".keys", encoding="utf-8") as f:
+        text = f.read()
+    keys = text.split("\n") if text else []
+    columns = []
+    with open(prefix + ".num", "rb") as f:
+        for t in types:
+            col = array(t)
+            col.fromfile(f, len(keys))
+            columns.append(col)
+    return keys, columns
+
+
+def _save_split(prefixes: list[str], bounds: list[str], last: bool, keys: list[str], *columns: array) -> None:
+    """:func:`_save` n-grams of one length to ``prefixes[j]``, j the range of their first or ``last`` symbol.
+
+    (``bounds``: the ranges' first symbols.)
+    """
+    if len(prefixes) == 1:
+        _save(prefixes[0], keys, *columns)
+        return
+    k = len(keys[0]) if keys else 1
+    joined = "".join(keys)
+    picked = joined[k - 1::k] if last else joined[::k]  # the symbol of each n-gram, without a string each
+    del joined
+    which = picked.translate({ord(ch): chr(bisect.bisect_right(bounds, ch) - 1) for ch in set(picked)})
+    for j, prefix in enumerate(prefixes):
+        sel = list(map(eq, which, repeat(chr(j))))
+        _save(prefix, list(compress(keys, sel)), *(array(col.typecode, compress(col, sel)) for col in columns))
+
+
+def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> list[float]:
+    """The branching entropy of each ``(x, n(x))`` from the counts of its repeated extensions.
+
+    Many n-grams share the same pattern (no repeated extension and n(x) = 2,
+    say), so values are computed once per pattern.
+    """
+    memo: dict[tuple, float] = {}
+    out = []
+    for x, c in items:
+        rep = ext.get(x)
+        key = (tuple(sorted(rep)) if rep else (), c)
+        h = memo.get(key)
+        if h is None:
+            h = memo[key] = _entropy(key[0], c)
+        out.append(h)
+    return out
+
+
+def _forward_counts(chunk_path: str, K: int, cls: str | None) -> list:
+    """``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first symbol is in ``cls`` (None: any)."""
+    # Only the longest n-grams are counted in the text; each shorter one is
+    # the sum of its extensions on the right, plus its occurrences at a
+    # chunk's end, where it has none.
+    tables: list = [None] + [Counter() for _ in range(K)] + [_count(chunk_path, _ngram_regex(K + 1, cls))]
+    for tail, c in _count(chunk_path, _tails_regex(K, cls)).items():
+        tables[len(tail) - 1][tail[:-1]] = c
+    parent = itemgetter(slice(None, -1))
+    for k in range(K, 0, -1):
+        table, longer = tables[k], tables[k + 1]
+        once = list(map(eq, longer.values(), repeat(1)))
+        table.update(map(parent, compress(longer, once)))  # most n-grams are seen once: counted in C
+        for g, c in compress(longer.items(), map(not_, once)):
+            table[g[:-1]] += c
+    return tables
+
+
+def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: float, out: str,
+                  counts_out: list[str], bounds: list[str]) -> int:
+    """Count the n-grams (orders 1..K+1) whose first symbol is in lo..hi; their forward columns.
+
+    The counts go to ``counts_out[j]`` + ``.k<order>``, j the range of the
+    n-gram's *last* symbol (``bounds``: the ranges' first symbols), for the
+    backward passes; the columns (see :func:`_side_columns`) to ``out``.
+    Returns the number of n-grams counted.
+    """
+    tables = _forward_counts(chunk_path, K, None if lo is None else _char_class(lo, hi))
+    for k in range(1, K + 2):
+        _save_split([f"{p}.k{k}" for p in counts_out], bounds, True, list(tables[k]), array("q", tables[k].values()))
+    return _side_columns(tables, K, True, h0, [out], bounds)
+
+
+def _backward_pass(K: int, h0: float, counts_in: list[str], out: list[str], bounds: list[str]) -> int:
+    """The backward columns of the n-grams whose last symbol is in one range, from the forward passes' counts.
+
+    Every n-gram was counted by exactly one forward pass (that of its first
+    symbol), which wrote it to the file of its last symbol's range:
+    ``counts_in`` are those files, one from each forward pass.
+    """
+    tables: list = [None]
+    for k in range(1, K + 2):
+        table: dict[str, int] = {}
+        for prefix in counts_in:
+            keys, (c,) = _load(f"{prefix}.k{k}", "q")
+            table.update(zip(keys, c))
+        tables.append(table)
+    return _side_columns(tables, K, False, h0, out, bounds)
+
+
+def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str], bounds: list[str]) -> int:
+    """Write the forward or backward columns of n-grams from their counts; the number of n-grams.
+
+    ``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first
+    (forward) or last (backward) symbol is in this pass's range.  For every
+    n-gram x of orders 1..K, three columns: n(x); ``v``, the variation of
+    branching entropy on that side; ``s``, the sum of ln n over x's proper
+    prefixes (forward) or suffixes (backward), added shortest first.
+    The n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
+    first symbol (``bounds`` are the ranges' first symbols).
+    """
+    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
+    types = sum(map(len, tables[1:]))
+    prev_h: dict[str, float] = {"": h0}  # of the (k-1)-grams: h, where seen twice or more
+    prev_s: dict[str, float] = {"": 0.0}  # of the (k-1)-grams: s + ln n
+    for k in range(1, K + 1):
+        cur, nxt = tables[k], tables[k + 1]
+        tables[k] = None
+        keys = list(cur)
+        counts = array("d", cur.values())
+        # x's proper prefixes (suffixes) are its parent and the parent's: s(x) = s(parent) + ln n(parent)
+        s = array("d", map(prev_s.__getitem__, map(parent, keys)))
+        h_parent = array("d", map(prev_h.get, map(parent, keys), repeat(0.0)))
+        prev_h = prev_s = None  # (freed before the extensions are grouped, the peak of the pass)
+        ext: defaultdict = defaultdict(list)
+        for g, c in compress(nxt.items(), map(gt, nxt.values(), repeat(1))):
+            ext[parent(g)].append(c)
+        many = list(map(gt, counts, repeat(1.0)))
+        h_many = _entropies(ext, compress(cur.items(), many))  # h is 0 for an n-gram seen once
+        del ext
+        h = [0.0] * len(keys)
+        deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
+        v = array("d", map(sub, h, h_parent))
+        del h, h_parent
+        _save_split([f"{p}.k{k}" for p in out], bounds, False, keys, counts, v, s)
+        if k < K:
+            prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
+            prev_h = dict(zip(compress(keys, many), h_many))
+        del keys, counts, v, s
+    return types
+
+
+def _join_pass(K: int, logn: float, f_prefix: str, b_prefixes: list[str], out_prefix: str) -> list[list[array]]:
+    """Pair the forward and backward columns of the n-grams of one forward range.
+
+    Writes, per order, the n-grams with ``vbe_r``, ``vbe_l`` and ``pmi``
+    (``ln N + ln n(x)`` less the mean ln n of the two parts over the split
+    points) and returns these columns (for the standardisation).
+    """
+    columns = []
+    for k in range(1, K + 1):
+        keys, (c, vr, s_f) = _load(f"{f_prefix}.k{k}")
+        b_keys: list[str] = []
+        vl_b, s_b = array("d"), array("d")
+        for p in b_prefixes:
+            kk, (_, v, s) = _load(f"{p}.k{k}")
+            b_keys += kk
+            vl_b += v
+            s_b += s
+        if len(b_keys) != len(keys):  # both passes see every n-gram: a difference is a bug, not bad input
+            raise RuntimeError(f"join: {len(keys)} forward and {len(b_keys)} backward {k}-grams")
+        pos = dict(zip(b_keys, range(len(b_keys))))
+        del b_keys
+        idx = list(map(pos.__getitem__, keys))
+        del pos
+        vl = array("d", map(vl_b.__getitem__, idx))
+        s_b = array("d", map(s_b.__getitem__, idx))
+        del idx, vl_b
+        if k > 1:
+            pmi = array("d", map(sub, map(add, repeat(logn), map(math.log, c)),
+                                 map(truediv, map(add, s_f, s_b), repeat(float(k - 1)))))
+        else:
+            pmi = array("d", bytes(8 * len(keys)))
+        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)
+        columns.append([vr, vl, pmi])
+    return columns
+
+
+def _norm(columns: list[array]) -> tuple[float, float]:
+    """Mean and standard deviation (1.0 when degenerate) of the values of several columns, exactly summed."""
+    n = sum(map(len, columns))
+    if not n:
+        return 0.0, 1.0
+    mean = math.fsum(itertools.chain.from_iterable(columns)) / n
+    var = math.fsum((v - mean) ** 2 for v in itertools.chain.from_iterable(columns)) / n
+    return mean, math.sqrt(var) if var > 0 else 1.0
+
+
+class _Model:
+    """The standardisation of each order, and where the scored n-grams are (the join files)."""
+
+    def __init__(self, K: int, norms: dict[int, tuple[tuple[float, float], ...]], prefixes: list[str]):
+        self.K = K
+        self.norms = norms
+        self.prefixes = prefixes
+
+    def _z(self, k: int, vr: Iterable[float], vl: Iterable[float], pmi: Iterable[float]) -> tuple[Iterator, ...]:
+        """The z-scores of vbe_r, vbe_l and pmi of k-grams (that of pmi is 0 for single symbols)."""
+        (mr, sr), (ml, sl), (mp, sp) = self.norms[k]
+        zr = map(truediv, map(sub, vr, repeat(mr)), repeat(sr))
+        zl = map(truediv, map(sub, vl, repeat(ml)), repeat(sl))
+        zp = map(truediv, map(sub, pmi, repeat(mp)), repeat(sp)) if k > 1 else repeat(0.0)
+        return zr, zl, zp
+
+    def gains(self, prefix: str, k: int) -> tuple[list[str], list[float], list[array]]:
+        """The k-grams of one join file, their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)), their columns."""
+        keys, cols = _load(f"{prefix}.k{k}")
+        zr, zl, zp = self._z(k, *cols)
+        return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))), cols
+
+    def details(self, k: int, keys: Iterable[str], vr: list[float], vl: list[float],
+                pmi: list[float]) -> dict[str, tuple[float, float, float, float]]:
+        """``(score, nvbe, cohesion, pmi)`` of k-grams from their columns."""
+        return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
+
+
+def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, float]
+                     ) -> tuple[dict[str, float], dict[str, tuple]]:
+    """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
+
+    A k-gram whose score·k does not beat the best split of it into shorter
+    candidates (``shorter``: those of lengths < k; a single symbol always
+    is one) is never chosen: wherever it could end a word, the split scores
+    at least as much and, having a shorter last word, wins the tie.  So
+    leaving it out changes no segmentation -- and leaves out most n-grams
+    (about 19 in 20 on laws_prc), which makes the table every segmentation
+    pass needs small.  The best splits are computed for all k-grams at once,
+    position by position, with the same additions as the segmentation.
+    """
+    keys, gains, cols = model.gains(prefix, k)
+    if k == 1:
+        return dict(zip(keys, gains)), model.details(k, keys, *cols)
+    get = shorter.get
+    # First the split into single symbols (one of the splits, and cheap): a
+    # k-gram that does not beat it is out, and most are.
+    units = [0.0] * len(keys)
+    for j in range(k):
+        units = list(map(add, units, map(get, map(itemgetter(j), keys))))
+    sel = list(map(gt, gains, units))
+    del units
+    keys, gains = list(compress(keys, sel)), list(compress(gains, sel))
+    cols = [list(compress(col, sel)) for col in cols]
+    best = [[0.0] * len(keys)]  # best[j]: the best split of x[:j], for every k-gram x
+    for j in range(1, k + 1):
+        row = None
+        for L in range(1, min(j, k - 1) + 1):  # a part of x, never x itself
+            part = map(get, map(itemgetter(slice(j - L, j)), keys), repeat(-math.inf))
+            v = list(map(add, best[j - L], part))
+            row = v if row is None else list(map(max, row, v))
+        best.append(row)
+    sel = list(map(gt, gains, best[k]))
+    del best
+    return (dict(compress(zip(keys, gains), sel)),
+            model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
+
+
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[str, float]) -> Counter:
+    """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
+
+    ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
+    """
+    get = table.get
+    # prefixes[L]: the first L - 1 symbols of the candidates of L symbols or more
+    prefixes = [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
+    counts: Counter = Counter()
+    for m, text in _chunk_texts(chunk_path, start, stop):
+        words = _segment_text(text, K, _gains(text, K, get, prefixes))
+        if m == 1:
+            counts.update(words)
+        else:
+            for w in words:
+                counts[w] += m
+    return counts
+
+
+def _gains(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[list[float]]:
+    """``gains[L - 1][i]``: score·L of ``text[i:i + L]`` (``get``), -inf where it is no candidate.
+
+    Strings of L symbols are made only where their first L - 1 are the
+    start of a candidate (``prefixes[L]``): for L > 2, a small share of the
+    positions.  (The text ends with a newline, which no candidate holds, so
+    a string that would run past the end is never made.)
+    """
+    never = -math.inf
+    gains = [list(map(get, text, repeat(never)))]
+    if K == 1:
+        return gains
+    grams = list(map(add, text, text[1:]))
+    gains.append(list(map(get, grams, repeat(never))))
+    where = range(len(grams))
+    for L in range(3, K + 1):
+        keep = list(map(prefixes[L].__contains__, grams))
+        where = list(compress(where, keep))
+        grams = list(map(add, compress(grams, keep), map(text.__getitem__, map(add, where, repeat(L - 1)))))
+        g = [never] * (len(text) - L + 1)
+        deque(map(g.__setitem__, where, map(get, grams, repeat(never))), maxlen=0)
+        gains.append(g)
+    return gains
+
+
+def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
+    """The words of the newline-separated chunks of ``text``, each maximising Σ score(w)·len(w).
+
+    ``gains[L - 1][i]`` is score·len of ``text[i:i + L]`` (see :func:`_gains`).
+    Dynamic programming per chunk; of two equal totals the one with the
+    shorter last word wins.
+    """
+    words: list[str] = []
+    offset = 0  # where the current chunk begins in the text
+    Ls = [tuple(range(2, min(K, j) + 1)) for j in range(K + 1)]
+    for chunk in text.split("\n"):
+        n = len(chunk)
+        if not n:
+            offset += 1
+            continue
+        g = [gains[L][offset:offset + max(n - L, 0)] for L in range(K)]
+        offset += n + 1
+        best = [0.0] * (n + 1)
+        back = [1] * (n + 1)
+        g1 = g[0]
+        for j in range(1, n + 1):
+            b = best[j - 1] + g1[j - 1]
+            arg = 1
+            for L in Ls[j] if j < K else Ls[K]:
+                v = best[j - L] + g[L - 1][j - L]
+                if v > b:
+                    b, arg = v, L
+            best[j] = b
+            back[j] = arg
+        out = []
+        j = n
+        while j > 0:
+            out.append(chunk[j - back[j]:j])
+            j -= back[j]
+        out.reverse()
+        words += out
+    return words
+
+
+def _batches(sizes: list[int], count: int) -> list[tuple[int, int]]:
+    """Split blocks of the given sizes into at most ``count`` runs ``(start, stop)`` of about equal total size.
+
+    (Equal numbers of blocks would not do: the blocks of chunks seen m > 1
+    times are often small, and most of the text is in the first blocks.)
+    """
+    target = sum(sizes) / max(count, 1)
+    cuts, size = [0], 0
+    for i, b in enumerate(sizes):
+        if size + b / 2 > target * len(cuts) and i > cuts[-1]:  # the cut nearest the target
+            cuts.append(i)
+        size += b
+    cuts.append(len(sizes))
+    return list(zip(cuts, cuts[1:]))
+
+
+class Plan:
+    """How :meth:`WordFinder.find` splits its work to fit the memory budget.
+
+    The size of a pass is estimated before it runs: the n-grams beginning
+    with a symbol are at most (K+1) times its occurrences in the distinct
+    chunks, and a *sample pass* (the forward pass over every s-th symbol)
+    measures how many of those bounds are distinct n-grams.  Symbols, in
+    code-point order, are then grouped into contiguous ranges whose estimate
+    (with a margin) fits one pass's share of the budget.  A symbol is never
+    split: a single symbol with more n-grams than the share gets a pass of
+    its own.
+    """
+
+    MARGIN = 1.15
+
+    def __init__(self, occurrences: Counter, blocks: list[int], K: int, budget: int, jobs: int,
+                 area: WorkArea, report: Callable[[str, int, int], None]):
+        self.K = K
+        self.jobs = max(1, jobs)
+        self.area = area
+        self.report = report
+        self.symbols = sorted(occurrences)
+        self.occurrences = occurrences  # of each symbol in the distinct chunks
+        self.blocks = blocks  # sizes of the chunk file's blocks (for segmentation batches)
+        here = rss()
+        if self.jobs > 1:
+            share = (budget - here) // self.jobs - WORKER_BASE
+        else:
+            share = budget - here
+        if share < MIN_PASS:
+            log.warning("the memory budget leaves %d MB per pass (this process already uses %d MB); "
+                        "using %d MB", share >> 20, here >> 20, MIN_PASS >> 20)
+            share = MIN_PASS
+        self.share = share
+        self.ratio = 1.0  # distinct n-grams per bound, measured by the sample pass
+
+    def _bound(self, symbols: Iterable[str]) -> int:
+        occ = self.occurrences
+        return (self.K + 1) * sum(occ[s] for s in symbols)
+
+    def _ranges(self) -> list[tuple[str, str] | None]:
+        """Contiguous symbol ranges of about equal estimated size, each fitting a pass (None: all at once)."""
+        capacity = self.share / (BYTES_PER_NGRAM * self.ratio * self.MARGIN)
+        total = self._bound(self.symbols)
+        if total <= capacity:
+            return [None]
+        count = math.ceil(total / capacity)
+        count += -count % self.jobs  # a multiple of the workers, so none idles at the end
+        target = total / count
+        ranges = []
+        first, prev, load = None, "", 0
+        for s in self.symbols:
+            b = self._bound([s])
+            if first is not None and (load + b > capacity or load + b / 2 > target):
+                ranges.append((first, prev))
+                first, load = None, 0
+            if first is None:
+                first = s
+            load += b
+            prev = s
+        ranges.append((first, prev))
+        return ranges
+
+    def _measure(self, chunk_path: str) -> None:
+        """Set ``ratio`` from a forward pass over a sample of the symbols, when the budget is tight."""
+        capacity = self.share / BYTES_PER_NGRAM
+        total = self._bound(self.symbols)
+        if total <= capacity:  # everything fits even if every bound were a distinct n-gram
+            return
+        step = max(8, math.ceil(total / capacity))
+        # every step-th symbol by frequency: frequent symbols (whose n-grams
+        # repeat most) weigh in the sample as they do in the corpus
+        by_rank = sorted(self.symbols, key=lambda s: (-self.occurrences[s], s))
+        sample = sorted(by_rank[step // 2::step])
+        cls = "".join(f"\\U{ord(s):08x}" for s in sample)
+        types = sum(map(len, _forward_counts(chunk_path, self.K, cls)[1:]))
+        self.ratio = min(1.0, max(types / max(self._bound(sample), 1), 0.01))
+        log.info("sample pass: %d of %d symbols, %.3f distinct n-grams per bound", len(sample),
+                 len(self.symbols), self.ratio)
+
+    def score(self, chunk_path: str, n: int, h0: float) -> _Model:
+        """Forward, backward and join passes; the standardisation of each order."""
+        K, path = self.K, self.area.path
+        self._measure(chunk_path)
+        ranges = self._ranges()
+        bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
+        nf = len(ranges)
+        forward = []
+        for i, r in enumerate(ranges):
+            lo, hi = r if r is not None else (None, None)
+            forward.append((chunk_path, K, lo, hi, h0, path(f"f{i}"), [path(f"n{i}-{j}") for j in range(nf)], bounds))
+        backward = [(K, h0, [path(f"n{i}-{j}") for i in range(nf)], [path(f"b{j}-{i}") for i in range(nf)], bounds)
+                    for j in range(nf)]
+        log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
+        types = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
+        types += run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
+        log.info("n-grams scored: %d (each once forward, once backward)", sum(types))
+        joins = [(K, math.log(n), path(f"f{j}"), [path(f"b{i}-{j}") for i in range(nf)], path(f"j{j}"))
+                 for j in range(nf)]
+        columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
+        for name in os.listdir(self.area.root):
+            if re.match(r"[fbn]\d", name):  # the passes' files, not the chunks or the join files
+                os.remove(path(name))
+        norms = {}
+        for k in range(1, K + 1):
+            per = [cols[k - 1] for cols in columns]
+            pmi = _norm([c[2] for c in per]) if k > 1 else (0.0, 1.0)
+            norms[k] = (_norm([c[0] for c in per]), _norm([c[1] for c in per]), pmi)
+        self.scored = sum(len(cols[0]) for per in columns for cols in per)
+        del columns
+        return _Model(K, norms, [path(f"j{j}") for j in range(nf)])
+
+    def segment(self, chunk_path: str, model: _Model) -> Counter:
+        """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
+        table: dict[str, float] = {}
+        self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
+        for k in range(1, self.K + 1):
+            tasks = [(model, prefix, k, table) for prefix in model.prefixes]
+            for found, details in run_tasks(_candidates_pass, tasks, self.jobs,
+                                            lambda d, t: self.report(f"candidates of length {k}", d, t)):
+                table.update(found)
+                self.details.update(details)
+        log.info("%d candidate n-grams of %d", len(table), self.scored)
+        # The table is small and the chunks are streamed: one batch per worker.
+        tasks = [(chunk_path, a, b, self.K, table) for a, b in _batches(self.blocks, self.jobs)]
+        counts: Counter = Counter()
+        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
+            counts.update(c)
+        return counts
