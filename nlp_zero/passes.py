@@ -71,10 +71,6 @@ WORKER_BASE = 24 << 20
 MIN_PASS = 24 << 20
 
 
-def _char_class(lo: str, hi: str) -> str:
-    return f"\\U{ord(lo):08x}-\\U{ord(hi):08x}"
-
-
 def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
     """The k-grams of a batch of chunks (overlapping) whose first symbol is in ``cls`` (None: any)."""
     if cls is None:
@@ -84,6 +80,8 @@ def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
     return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
 
 
+#: Files a scatter pass keeps open at once (well under the usual limit of 1024).
+OPEN_FILES = 256
 #: Characters per block of the chunk file, and the most that may wait to be written (see write_chunks).
 BLOCK_CHARS = 1 << 18
 WAITING_CHARS = 1 << 23
@@ -241,14 +239,73 @@ def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> l
     return out
 
 
-def _forward_counts(chunk_path: str, K: int, cls: str | None) -> list:
-    """``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first symbol is in ``cls`` (None: any)."""
+def _chunk_windows(chunk_path: str, K: int, cls: str | None) -> tuple[Counter, Counter]:
+    """The windows of the chunk file whose first symbol is in ``cls`` (None: any), counted.
+
+    A *window* is what begins at a symbol: the K+1 symbols from there, or,
+    nearer a chunk's end, the rest of the chunk with its newline (a *tail*).
+    Every n-gram of orders 1..K+1 is a prefix of the window at its first
+    symbol.  Returns the counts of the full windows and of the tails.
+    """
+    return _count(chunk_path, _ngram_regex(K + 1, cls)), _count(chunk_path, _tails_regex(K, cls))
+
+
+def _scatter_pass(chunk_path: str, start: int, stop: int, K: int, bounds: list[str], outs: list[str]) -> None:
+    """Write the windows of blocks ``start:stop`` of the chunk file to ``outs[j]``, j their first symbol's range.
+
+    So the text is read once, whatever the number of ranges, and each
+    forward pass reads only the windows of its own range.  A file holds
+    blocks: a header ``m full tails`` (sizes in characters), then the full
+    windows and the tails, each joined by tabs.
+    """
+    full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
+    for first in range(0, len(outs), OPEN_FILES):  # (a text scan per group of files kept open)
+        files = [open(path, "w", encoding="utf-8") for path in outs[first:first + OPEN_FILES]]
+        try:
+            for m, text in _chunk_texts(chunk_path, start, stop):
+                parts = []
+                for regex in (full_re, tails_re):
+                    windows = regex.findall(text)
+                    windows.sort()  # by first symbol, so each range is one slice
+                    cuts = [0] + [bisect.bisect_left(windows, b) for b in bounds[1:]] + [len(windows)]
+                    cuts = cuts[first:first + len(files) + 1]
+                    parts.append(["\t".join(windows[a:b]) for a, b in zip(cuts, cuts[1:])])
+                for f, full, tails in zip(files, *parts):
+                    if full or tails:
+                        f.write(f"{m} {len(full)} {len(tails)}\n")
+                        f.write(full)
+                        f.write(tails)
+        finally:
+            for f in files:
+                f.close()
+
+
+def _read_windows(paths: list[str]) -> tuple[Counter, Counter]:
+    """The counts of the full windows and of the tails in files written by :func:`_scatter_pass`."""
+    full, tails = Counter(), Counter()
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for header in iter(f.readline, ""):
+                m, *sizes = map(int, header.split())
+                for table, size in zip((full, tails), sizes):
+                    if size:
+                        found = f.read(size).split("\t")
+                        if m == 1:
+                            table.update(found)
+                        else:
+                            table.update({g: c * m for g, c in Counter(found).items()})
+    return full, tails
+
+
+def _forward_counts(full: Counter, tails: Counter, K: int) -> list:
+    """``tables[k]``: the counts of the k-grams (k = 1..K+1) that begin the windows counted in ``full``, ``tails``."""
     # Only the longest n-grams are counted in the text; each shorter one is
     # the sum of its extensions on the right, plus its occurrences at a
     # chunk's end, where it has none.
-    tables: list = [None] + [Counter() for _ in range(K)] + [_count(chunk_path, _ngram_regex(K + 1, cls))]
-    for tail, c in _count(chunk_path, _tails_regex(K, cls)).items():
+    tables: list = [None] + [Counter() for _ in range(K)] + [full]
+    for tail, c in tails.items():
         tables[len(tail) - 1][tail[:-1]] = c
+    del tails
     parent = itemgetter(slice(None, -1))
     for k in range(K, 0, -1):
         table, longer = tables[k], tables[k + 1]
@@ -259,16 +316,23 @@ def _forward_counts(chunk_path: str, K: int, cls: str | None) -> list:
     return tables
 
 
-def _forward_pass(chunk_path: str, K: int, lo: str | None, hi: str | None, h0: float, out: str,
+def _forward_pass(chunk_path: str, windows: list[str] | None, K: int, h0: float, out: str,
                   counts_out: list[str], bounds: list[str]) -> int:
-    """Count the n-grams (orders 1..K+1) whose first symbol is in lo..hi; their forward columns.
+    """Count the n-grams (orders 1..K+1) whose first symbol is in one range; their forward columns.
 
-    The counts go to ``counts_out[j]`` + ``.k<order>``, j the range of the
-    n-gram's *last* symbol (``bounds``: the ranges' first symbols), for the
-    backward passes; the columns (see :func:`_side_columns`) to ``out``.
-    Returns the number of n-grams counted.
+    ``windows``: the files the scatter pass wrote for this range (None: there
+    is one range, and the chunk file is read directly).  The counts go to
+    ``counts_out[j]`` + ``.k<order>``, j the range of the n-gram's *last*
+    symbol (``bounds``: the ranges' first symbols), for the backward passes;
+    the columns (see :func:`_side_columns`) to ``out``.  Returns the number
+    of n-grams counted.
     """
-    tables = _forward_counts(chunk_path, K, None if lo is None else _char_class(lo, hi))
+    if windows is None:
+        tables = _forward_counts(*_chunk_windows(chunk_path, K, None), K)
+    else:
+        tables = _forward_counts(*_read_windows(windows), K)
+        for path in windows:
+            os.remove(path)
     for k in range(1, K + 2):
         _save_split([f"{p}.k{k}" for p in counts_out], bounds, True, list(tables[k]), array("q", tables[k].values()))
     return _side_columns(tables, K, True, h0, [out], bounds)
@@ -621,7 +685,7 @@ class Plan:
         by_rank = sorted(self.symbols, key=lambda s: (-self.occurrences[s], s))
         sample = sorted(by_rank[step // 2::step])
         cls = "".join(f"\\U{ord(s):08x}" for s in sample)
-        types = sum(map(len, _forward_counts(chunk_path, self.K, cls)[1:]))
+        types = sum(map(len, _forward_counts(*_chunk_windows(chunk_path, self.K, cls), self.K)[1:]))
         self.ratio = min(1.0, max(types / max(self._bound(sample), 1), 0.01))
         log.info("sample pass: %d of %d symbols, %.3f distinct n-grams per bound", len(sample),
                  len(self.symbols), self.ratio)
@@ -633,10 +697,15 @@ class Plan:
         ranges = self._ranges()
         bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
         nf = len(ranges)
-        forward = []
-        for i, r in enumerate(ranges):
-            lo, hi = r if r is not None else (None, None)
-            forward.append((chunk_path, K, lo, hi, h0, path(f"f{i}"), [path(f"n{i}-{j}") for j in range(nf)], bounds))
+        windows: list = [None] * nf
+        if nf > 1:  # the text is read once: each forward pass then reads its own range's windows
+            batches = _batches(self.blocks, self.jobs)
+            scatter = [(chunk_path, a, b, K, bounds, [path(f"w{t}-{j}") for j in range(nf)])
+                       for t, (a, b) in enumerate(batches)]
+            run_tasks(_scatter_pass, scatter, self.jobs, lambda d, t: self.report("scattering", d, t))
+            windows = [[path(f"w{t}-{j}") for t in range(len(batches))] for j in range(nf)]
+        forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), [path(f"n{i}-{j}") for j in range(nf)], bounds)
+                   for i in range(nf)]
         backward = [(K, h0, [path(f"n{i}-{j}") for i in range(nf)], [path(f"b{j}-{i}") for i in range(nf)], bounds)
                     for j in range(nf)]
         log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)

@@ -182,3 +182,12 @@ def test_state_on_disk_gives_the_same_state_and_lexicon(tmp_path, monkeypatch, d
 
     gc.collect()
     assert os.listdir(area) == []  # the runs go with their learner
+
+
+def test_scatter_in_groups_of_open_files(tmp_path, monkeypatch, demo_lines):
+    """More ranges than files a pass may keep open: the windows are scattered in groups, same lexicon."""
+    whole = WordFinder().train(demo_lines[:400])
+    reference = _tsv(whole.find(), tmp_path / "whole.tsv")
+    _split(monkeypatch)
+    monkeypatch.setattr(passes, "OPEN_FILES", 2)
+    assert _tsv(WordFinder().train(demo_lines[:400]).find(max_memory=64 << 20), tmp_path / "split.tsv") == reference
