@@ -176,49 +176,71 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
     return table
 
 
-def _save(prefix: str, keys: list[str], *columns: array) -> None:
-    """Write n-grams (one a line) to ``prefix.keys`` and their columns (arrays) to ``prefix.num``."""
-    with open(prefix + ".keys", "w", encoding="utf-8") as f:
-        step = 1 << 16  # lines a write: the text of all of them at once would be a big transient copy
-        f.write("\n".join(keys[:step]))
-        for i in range(step, len(keys), step):
-            f.write("\n")
-            f.write("\n".join(keys[i:i + step]))
-    with open(prefix + ".num", "wb") as f:
-        for col in columns:
-            col.tofile(f)
+# A *part* is one group of records in a file pair ``prefix.keys`` (n-grams,
+# one a line, UTF-8) / ``prefix.num`` (columns, binary arrays, one after the
+# other): ``(prefix, key offset, key bytes, column offset, records)``.  A pass
+# that hands records on to passes of several ranges writes one file pair,
+# grouped by range, and the consumers read their parts -- so the number of
+# files grows with the number of passes, not with its square.
 
 
-def _load(prefix: str, types: str = "ddd") -> tuple[list[str], list[array]]:
-    """Read what :func:`_save` wrote; ``types``: the typecode of each column."""
-    with open(prefix + ".keys", encoding="utf-8") as f:
-        text = f.read()
-    keys = text.split("\n") if text else []
+def _append(fk, fn, prefix: str, keys: list[str], columns) -> tuple:
+    """Append one group of records to open files; its part."""
+    key_at, num_at = fk.tell(), fn.tell()
+    step = 1 << 16  # lines a write: the text of all of them at once would be a big transient copy
+    for i in range(0, len(keys), step):
+        fk.write(("\n".join(keys[i:i + step]) + "\n").encode("utf-8"))
+    for col in columns:
+        col.tofile(fn)
+    return prefix, key_at, fk.tell() - key_at, num_at, len(keys)
+
+
+def _save(prefix: str, keys: list[str], *columns: array) -> tuple:
+    """Write n-grams and their columns (arrays) to the file pair ``prefix``; the part."""
+    with open(prefix + ".keys", "wb") as fk, open(prefix + ".num", "wb") as fn:
+        return _append(fk, fn, prefix, keys, columns)
+
+
+def _load(part: tuple, types: str = "ddd") -> tuple[list[str], list[array]]:
+    """Read a part (see :func:`_append`); ``types``: the typecode of each column."""
+    prefix, key_at, key_bytes, num_at, n = part
+    with open(prefix + ".keys", "rb") as f:
+        f.seek(key_at)
+        text = f.read(key_bytes).decode("utf-8")
+    keys = text.split("\n")[:-1] if text else []
     columns = []
     with open(prefix + ".num", "rb") as f:
+        f.seek(num_at)
         for t in types:
             col = array(t)
-            col.fromfile(f, len(keys))
+            col.fromfile(f, n)
             columns.append(col)
     return keys, columns
 
 
-def _save_split(prefixes: list[str], bounds: list[str], last: bool, keys: list[str], *columns: array) -> None:
-    """:func:`_save` n-grams of one length to ``prefixes[j]``, j the range of their first or ``last`` symbol.
-
-    (``bounds``: the ranges' first symbols.)
+def _save_split(prefix: str, bounds: list[str], last: bool, keys: list[str], *columns: array) -> list[tuple]:
+    """Write n-grams of one length to the file pair ``prefix``, grouped by the range of their first or ``last``
+    symbol (``bounds``: the ranges' first symbols); the part of each range.
     """
-    if len(prefixes) == 1:
-        _save(prefixes[0], keys, *columns)
-        return
+    if len(bounds) == 1:
+        return [_save(prefix, keys, *columns)]
     k = len(keys[0]) if keys else 1
     joined = "".join(keys)
     picked = joined[k - 1::k] if last else joined[::k]  # the symbol of each n-gram, without a string each
     del joined
     which = picked.translate({ord(ch): chr(bisect.bisect_right(bounds, ch) - 1) for ch in set(picked)})
-    for j, prefix in enumerate(prefixes):
-        sel = list(map(eq, which, repeat(chr(j))))
-        _save(prefix, list(compress(keys, sel)), *(array(col.typecode, compress(col, sel)) for col in columns))
+    parts = []
+    with open(prefix + ".keys", "wb") as fk, open(prefix + ".num", "wb") as fn:
+        for j in range(len(bounds)):
+            sel = list(map(eq, which, repeat(chr(j))))
+            parts.append(_append(fk, fn, prefix, list(compress(keys, sel)),
+                                 [array(col.typecode, compress(col, sel)) for col in columns]))
+    return parts
+
+
+def _of_range(parts: list[list[tuple]], j: int) -> list[tuple | None]:
+    """``[k]``: range j's part of order k, from a pass's parts ``[k][j]`` (k from 1)."""
+    return [None] + [by_range[j] for by_range in parts[1:]]
 
 
 def _entropies(ext: dict[str, list[int]], items: Iterable[tuple[str, int]]) -> list[float]:
@@ -317,15 +339,16 @@ def _forward_counts(full: Counter, tails: Counter, K: int) -> list:
 
 
 def _forward_pass(chunk_path: str, windows: list[str] | None, K: int, h0: float, out: str,
-                  counts_out: list[str], bounds: list[str]) -> int:
+                  counts_out: str, bounds: list[str]) -> tuple[int, list[list[tuple]], list[list[tuple]]]:
     """Count the n-grams (orders 1..K+1) whose first symbol is in one range; their forward columns.
 
     ``windows``: the files the scatter pass wrote for this range (None: there
     is one range, and the chunk file is read directly).  The counts go to
-    ``counts_out[j]`` + ``.k<order>``, j the range of the n-gram's *last*
-    symbol (``bounds``: the ranges' first symbols), for the backward passes;
-    the columns (see :func:`_side_columns`) to ``out``.  Returns the number
-    of n-grams counted.
+    ``counts_out`` + ``.k<order>``, grouped by the range of the n-gram's
+    *last* symbol (``bounds``: the ranges' first symbols), for the backward
+    passes; the columns (see :func:`_side_columns`) to ``out``.  Returns the
+    number of n-grams counted, the counts' parts (``[k][j]``: order k, range
+    j) and the columns' parts (``[k][0]``).
     """
     if windows is None:
         tables = _forward_counts(*_chunk_windows(chunk_path, K, None), K)
@@ -333,29 +356,32 @@ def _forward_pass(chunk_path: str, windows: list[str] | None, K: int, h0: float,
         tables = _forward_counts(*_read_windows(windows), K)
         for path in windows:
             os.remove(path)
-    for k in range(1, K + 2):
-        _save_split([f"{p}.k{k}" for p in counts_out], bounds, True, list(tables[k]), array("q", tables[k].values()))
-    return _side_columns(tables, K, True, h0, [out], bounds)
+    counted = [[]] + [_save_split(f"{counts_out}.k{k}", bounds, True, list(tables[k]),
+                                  array("q", tables[k].values())) for k in range(1, K + 2)]
+    types, columns = _side_columns(tables, K, True, h0, out, [""])
+    return types, counted, columns
 
 
-def _backward_pass(K: int, h0: float, counts_in: list[str], out: list[str], bounds: list[str]) -> int:
+def _backward_pass(K: int, h0: float, counts_in: list[list[tuple]], out: str,
+                   bounds: list[str]) -> tuple[int, list[list[tuple]]]:
     """The backward columns of the n-grams whose last symbol is in one range, from the forward passes' counts.
 
     Every n-gram was counted by exactly one forward pass (that of its first
-    symbol), which wrote it to the file of its last symbol's range:
-    ``counts_in`` are those files, one from each forward pass.
+    symbol), which wrote it to the part of its last symbol's range:
+    ``counts_in[i][k]`` is that part of forward pass i, order k.
     """
     tables: list = [None]
     for k in range(1, K + 2):
         table: dict[str, int] = {}
-        for prefix in counts_in:
-            keys, (c,) = _load(f"{prefix}.k{k}", "q")
+        for parts in counts_in:
+            keys, (c,) = _load(parts[k], "q")
             table.update(zip(keys, c))
         tables.append(table)
     return _side_columns(tables, K, False, h0, out, bounds)
 
 
-def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str], bounds: list[str]) -> int:
+def _side_columns(tables: list, K: int, forward: bool, h0: float, out: str,
+                  bounds: list[str]) -> tuple[int, list[list[tuple]]]:
     """Write the forward or backward columns of n-grams from their counts; the number of n-grams.
 
     ``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first
@@ -363,11 +389,13 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
     n-gram x of orders 1..K, three columns: n(x); ``v``, the variation of
     branching entropy on that side; ``s``, the sum of ln n over x's proper
     prefixes (forward) or suffixes (backward), added shortest first.
-    The n-grams go to ``out[j]`` + ``.k<order>``, j the forward range of x's
-    first symbol (``bounds`` are the ranges' first symbols).
+    The n-grams go to ``out`` + ``.k<order>``, grouped by the forward range
+    of x's first symbol (``bounds`` are the ranges' first symbols; ``[""]``:
+    one group).  Returns the number of n-grams and the parts (``[k][i]``).
     """
     parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
     types = sum(map(len, tables[1:]))
+    parts: list[list[tuple]] = [[]]
     prev_h: dict[str, float] = {"": h0}  # of the (k-1)-grams: h, where seen twice or more
     prev_s: dict[str, float] = {"": 0.0}  # of the (k-1)-grams: s + ln n
     for k in range(1, K + 1):
@@ -389,28 +417,31 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: list[str]
         deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
         v = array("d", map(sub, h, h_parent))
         del h, h_parent
-        _save_split([f"{p}.k{k}" for p in out], bounds, False, keys, counts, v, s)
+        parts.append(_save_split(f"{out}.k{k}", bounds, False, keys, counts, v, s))
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
             prev_h = dict(zip(compress(keys, many), h_many))
         del keys, counts, v, s
-    return types
+    return types, parts
 
 
-def _join_pass(K: int, logn: float, f_prefix: str, b_prefixes: list[str], out_prefix: str) -> list[list[array]]:
+def _join_pass(K: int, logn: float, f_parts: list[tuple], b_parts: list[list[tuple]],
+               out_prefix: str) -> list[list[array]]:
     """Pair the forward and backward columns of the n-grams of one forward range.
 
     Writes, per order, the n-grams with ``vbe_r``, ``vbe_l`` and ``pmi``
     (``ln N + ln n(x)`` less the mean ln n of the two parts over the split
-    points) and returns these columns (for the standardisation).
+    points) and returns these columns (for the standardisation).  ``f_parts[k]``:
+    the forward columns of order k; ``b_parts[j][k]``: those that backward pass j
+    wrote for this range.
     """
     columns = []
     for k in range(1, K + 1):
-        keys, (c, vr, s_f) = _load(f"{f_prefix}.k{k}")
+        keys, (c, vr, s_f) = _load(f_parts[k])
         b_keys: list[str] = []
         vl_b, s_b = array("d"), array("d")
-        for p in b_prefixes:
-            kk, (_, v, s) = _load(f"{p}.k{k}")
+        for parts in b_parts:
+            kk, (_, v, s) = _load(parts[k])
             b_keys += kk
             vl_b += v
             s_b += s
@@ -428,8 +459,7 @@ def _join_pass(K: int, logn: float, f_prefix: str, b_prefixes: list[str], out_pr
                                  map(truediv, map(add, s_f, s_b), repeat(float(k - 1)))))
         else:
             pmi = array("d", bytes(8 * len(keys)))
-        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)
-        columns.append([vr, vl, pmi])
+        columns.append([vr, vl, pmi, _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)])
     return columns
 
 
@@ -446,10 +476,10 @@ def _norm(columns: list[array]) -> tuple[float, float]:
 class _Model:
     """The standardisation of each order, and where the scored n-grams are (the join files)."""
 
-    def __init__(self, K: int, norms: dict[int, tuple[tuple[float, float], ...]], prefixes: list[str]):
+    def __init__(self, K: int, norms: dict[int, tuple[tuple[float, float], ...]], parts: list[list[tuple]]):
         self.K = K
         self.norms = norms
-        self.prefixes = prefixes
+        self.parts = parts  # [i][k]: the join file part of range i, order k
 
     def _z(self, k: int, vr: Iterable[float], vl: Iterable[float], pmi: Iterable[float]) -> tuple[Iterator, ...]:
         """The z-scores of vbe_r, vbe_l and pmi of k-grams (that of pmi is 0 for single symbols)."""
@@ -459,9 +489,9 @@ class _Model:
         zp = map(truediv, map(sub, pmi, repeat(mp)), repeat(sp)) if k > 1 else repeat(0.0)
         return zr, zl, zp
 
-    def gains(self, prefix: str, k: int) -> tuple[list[str], list[float], list[array]]:
+    def gains(self, parts: list[tuple], k: int) -> tuple[list[str], list[float], list[array]]:
         """The k-grams of one join file, their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)), their columns."""
-        keys, cols = _load(f"{prefix}.k{k}")
+        keys, cols = _load(parts[k])
         zr, zl, zp = self._z(k, *cols)
         return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))), cols
 
@@ -471,7 +501,7 @@ class _Model:
         return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
 
 
-def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, float]
+def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[str, float]
                      ) -> tuple[dict[str, float], dict[str, tuple]]:
     """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
 
@@ -484,7 +514,7 @@ def _candidates_pass(model: _Model, prefix: str, k: int, shorter: dict[str, floa
     pass needs small.  The best splits are computed for all k-grams at once,
     position by position, with the same additions as the segmentation.
     """
-    keys, gains, cols = model.gains(prefix, k)
+    keys, gains, cols = model.gains(parts, k)
     if k == 1:
         return dict(zip(keys, gains)), model.details(k, keys, *cols)
     get = shorter.get
@@ -704,16 +734,16 @@ class Plan:
                        for t, (a, b) in enumerate(batches)]
             run_tasks(_scatter_pass, scatter, self.jobs, lambda d, t: self.report("scattering", d, t))
             windows = [[path(f"w{t}-{j}") for t in range(len(batches))] for j in range(nf)]
-        forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), [path(f"n{i}-{j}") for j in range(nf)], bounds)
-                   for i in range(nf)]
-        backward = [(K, h0, [path(f"n{i}-{j}") for i in range(nf)], [path(f"b{j}-{i}") for i in range(nf)], bounds)
-                    for j in range(nf)]
+        forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), path(f"n{i}"), bounds) for i in range(nf)]
         log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
-        types = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
-        types += run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
-        log.info("n-grams scored: %d (each once forward, once backward)", sum(types))
-        joins = [(K, math.log(n), path(f"f{j}"), [path(f"b{i}-{j}") for i in range(nf)], path(f"j{j}"))
-                 for j in range(nf)]
+        done = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
+        backward = [(K, h0, [_of_range(counted, j) for _, counted, _ in done], path(f"b{j}"), bounds)
+                    for j in range(nf)]
+        back = run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
+        log.info("n-grams scored: %d (each once forward, once backward)", sum(t for t, *_ in done + back))
+        joins = [(K, math.log(n), _of_range(done[i][2], 0), [_of_range(b, i) for _, b in back], path(f"j{i}"))
+                 for i in range(nf)]
+        del done, back
         columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
         for name in os.listdir(self.area.root):
             if re.match(r"[fbn]\d", name):  # the passes' files, not the chunks or the join files
@@ -724,15 +754,16 @@ class Plan:
             pmi = _norm([c[2] for c in per]) if k > 1 else (0.0, 1.0)
             norms[k] = (_norm([c[0] for c in per]), _norm([c[1] for c in per]), pmi)
         self.scored = sum(len(cols[0]) for per in columns for cols in per)
+        joined = [[None] + [per[k - 1][3] for k in range(1, K + 1)] for per in columns]
         del columns
-        return _Model(K, norms, [path(f"j{j}") for j in range(nf)])
+        return _Model(K, norms, joined)
 
     def segment(self, chunk_path: str, model: _Model) -> Counter:
         """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
         table: dict[str, float] = {}
         self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
         for k in range(1, self.K + 1):
-            tasks = [(model, prefix, k, table) for prefix in model.prefixes]
+            tasks = [(model, parts, k, table) for parts in model.parts]
             for found, details in run_tasks(_candidates_pass, tasks, self.jobs,
                                             lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
