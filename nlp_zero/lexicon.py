@@ -32,11 +32,13 @@ Everything written is byte-identical for the same lexicon, whatever
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
+from .corpus import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS, decompressed
 from .errors import FormatError, InputError
 from .fileio import atomic_write, os_cause, read_saved, whole_number
 from .text import from_readable, readable
@@ -284,27 +286,13 @@ def read_dictionary(source: str | os.PathLike | IO) -> Iterator[tuple[str, int |
     a frequency that is not a non-negative integer, or bytes that are not
     UTF-8.
     """
-    if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
-        try:
-            f = open(name, "rb")
-        except OSError as e:
-            raise InputError(name, os_cause(e)) from None
-        with f:
-            yield from _parse_dictionary(f, name)
-    else:
-        yield from _parse_dictionary(source, str(getattr(source, "name", "<dictionary>")))
+    with _dictionary_lines(source) as (lines, name):
+        yield from _parse_dictionary(lines, name)
 
 
 def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterator[tuple[str, int | None, str | None]]:
     for lineno, raw in enumerate(lines, first_line):
-        if isinstance(raw, bytes):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
-        else:
-            line = raw
+        line = _decoded(raw, name, lineno)
         if lineno == 1 and line.startswith("\ufeff"):
             line = line[1:]
         parts = line.split()
@@ -321,6 +309,87 @@ def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterat
         if not (freq.isascii() and freq.isdigit()):
             raise FormatError(name, f"frequency {freq!r} of {parts[0]!r} is not a non-negative integer", lineno)
         yield word, int(freq), parts[2] if n == 3 else None
+
+
+# jieba's rule for a user-dictionary line (jieba 0.42.1, ``load_userdict``):
+# the word is everything before an optional " freq" (ASCII digits) and an
+# optional " tag" (ASCII lower-case letters), each after one space, so a word
+# may contain spaces ("New York 10") and a tag may come without a freq.
+_USER_LINE_RE = re.compile(r"(.+?)(?: ([0-9]+))?(?: ([a-z]+))?", re.DOTALL)
+# What jieba strips from both ends of a line (bytes.strip: ASCII whitespace).
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def read_userdict(source: str | os.PathLike | IO) -> Iterator[tuple[str, int | None, str | None]]:
+    """Parse a jieba user dictionary into ``(word, freq or None, tag or None)``.
+
+    Every line jieba accepts is accepted, read as jieba reads it: ASCII
+    whitespace stripped from both ends, a BOM dropped, blank lines skipped,
+    then ``word [freq] [tag]`` where the word may contain spaces, the freq is
+    ASCII digits and the tag ASCII lower-case letters (``凱特琳 nz`` is a word
+    with a tag and no freq; ``Edu Trust认证 2000`` a word with a space).
+    ``<NUM>``/``<LAT>`` are read back as class symbols.  ``source`` is a path
+    (``.gz/.bz2/.xz`` read transparently) or an open file; bytes that are not
+    UTF-8 raise :class:`FormatError` naming the line.
+    """
+    with _dictionary_lines(source) as (lines, name):
+        for lineno, raw in enumerate(lines, 1):
+            line = _decoded(raw, name, lineno).strip(_ASCII_SPACE).lstrip("\ufeff")
+            if not line:
+                continue
+            word, freq, tag = _USER_LINE_RE.fullmatch(line).groups()
+            if "<" in word:
+                word = from_readable(word)
+            yield word, None if freq is None else int(freq), tag
+
+
+def _decoded(raw: bytes | str, name: str, lineno: int) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
+
+
+@contextlib.contextmanager
+def _dictionary_lines(source: str | os.PathLike | IO) -> Iterator[tuple[Iterable, str]]:
+    """The lines of a dictionary (a path, decompressed like a corpus, or an open file) and its name.
+
+    A file that is not a dictionary but another file of this package (counts,
+    learner state, templates) is named for what it is.
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        yield source, str(getattr(source, "name", "<dictionary>"))
+        return
+    name = os.fspath(source)
+    try:
+        raw = open(name, "rb")
+    except OSError as e:
+        raise InputError(name, os_cause(e)) from None
+    with raw:
+        f = decompressed(raw)
+        try:
+            _check_kind(f.peek(64) if hasattr(f, "peek") else b"", name)
+            yield f, name
+        except _DECOMPRESS_ERRORS as e:
+            raise FormatError(name, f"cannot decompress ({os_cause(e)})") from None
+
+
+# First bytes of the other files this package writes, and what they are.
+_OTHER_KINDS = (
+    (b"#nlp-zero counts", "an nlp-zero counts file (from 'nlp-zero count')"),
+    (b"#nlp-zero wordfinder", "an nlp-zero learner state (from 'discover --save-state')"),
+    (b"# nlp-zero templates", "an nlp-zero templates file (from 'nlp-zero templates')"),
+    (b"word\tcount\tprob", "a lexicon TSV (from 'discover'; the dictionary is PREFIX.dict.txt)"),
+)
+
+
+def _check_kind(head: bytes, name: str) -> None:
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    for magic, kind in _OTHER_KINDS:
+        if head.startswith(magic):
+            raise FormatError(name, f"this is {kind}, not a dictionary")
 
 
 _CHUNK_BYTES = 1 << 17  # small chunks keep the peak memory of a load low
@@ -354,12 +423,8 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
     counts: dict[str, int] = {}
     tags: dict[str, str] = {}
     same_tag: dict[str, str] = {}
-    try:
-        f = open(name, "rb")
-    except OSError as e:
-        raise InputError(name, os_cause(e)) from None
     first_line = 1
-    with f:
+    with _dictionary_lines(name) as (f, name):
         while True:
             chunk = f.readlines(_CHUNK_BYTES)
             if not chunk:
