@@ -713,22 +713,27 @@ class Tokenizer:
         return out
 
     def cut_lines(self, lines: Iterable[str], jobs: int = 1, batch: int = 2000,
-                  format: Callable[[list[str]], T] | None = None) -> Iterator[list[str] | T]:
-        """The token list of each line, in input order; ``jobs > 1`` uses worker processes.
+                  format: Callable[[list], T] | None = None, mode: str = "default") -> Iterator[list | T]:
+        """The tokens of each line, in input order; ``jobs > 1`` uses worker processes.
 
-        ``format`` (a picklable function of a token list, e.g. :func:`as_text`
-        or :func:`as_json`) is applied in the workers and its results are
-        yielded instead: sending back one string per line costs far less than
-        sending back the tokens.
+        ``mode`` "default" gives token lists (``lcut``); "all" (``cut_all``)
+        and "search" (``cut_for_search``) give lists of ``(word, start, end)``,
+        as their words overlap.  ``format`` (a picklable function of such a
+        list, e.g. :func:`as_text` or :func:`as_json`) is applied in the
+        workers and its results are yielded instead: sending back one string
+        per line costs far less than sending back the tokens.
         """
-        if jobs <= 1:
-            for line in lines:
-                yield self.lcut(line) if format is None else format(self.lcut(line))
-            return
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}")
         if self._built_total != self._total:
             self._refresh()
+        if jobs <= 1:
+            cut = functools.partial(_MODES[mode], self)
+            for line in lines:
+                yield cut(line) if format is None else format(cut(line))
+            return
         batches = iter(lambda it=iter(lines): list(itertools.islice(it, batch)), [])
-        yield from _parallel(self, batches, jobs, format)
+        yield from _parallel(self, batches, jobs, format, mode)
 
     # -- pickling (for worker processes): the lock and the cache stay behind
 
@@ -747,13 +752,25 @@ class Tokenizer:
         return f"<Tokenizer: {len(self._freq):,} words, total {self._total:,}>"
 
 
-def as_text(tokens: list[str], delimiter: str = "  ") -> str:
+# What cut_lines gives per line in each mode.
+_MODES: dict[str, Callable] = {
+    "default": Tokenizer.lcut,
+    "all": lambda tok, line: list(tok._all(line)),
+    "search": lambda tok, line: list(tok.tokenize(line, mode="search")),
+}
+
+
+def as_text(tokens: list[str] | list[tuple[str, int, int]], delimiter: str = "  ") -> str:
     """Words joined by ``delimiter``; whitespace tokens are left out (they separate anyway)."""
+    if tokens and isinstance(tokens[0], tuple):
+        tokens = [t[0] for t in tokens]
     return delimiter.join([t for t in tokens if not t.isspace()])
 
 
-def as_json(tokens: list[str]) -> str:
+def as_json(tokens: list[str] | list[tuple[str, int, int]]) -> str:
     """``{"tokens": [[word, start, end], ...]}`` with every token, offsets in characters."""
+    if tokens and isinstance(tokens[0], tuple):
+        return json.dumps({"tokens": [list(t) for t in tokens]}, ensure_ascii=False)
     spans = []
     pos = 0
     for t in tokens:
@@ -769,7 +786,8 @@ def as_json(tokens: list[str]) -> str:
 # while its reader waits too.
 
 
-def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None) -> Iterator:
+def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None,
+              mode: str = "default") -> Iterator:
     import collections
     import multiprocessing
 
@@ -777,7 +795,7 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
     try:
         for _ in range(jobs):
             mine, theirs = multiprocessing.Pipe()
-            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format), daemon=True)
+            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
             p.start()
             theirs.close()
             workers.append((p, mine))
@@ -811,7 +829,8 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
             conn.close()
 
 
-def _worker(conn, tokenizer: Tokenizer, format: Callable | None) -> None:
+def _worker(conn, tokenizer: Tokenizer, format: Callable | None, mode: str) -> None:
+    cut = functools.partial(_MODES[mode], tokenizer)
     while True:
         try:
             lines = conn.recv()
@@ -821,9 +840,9 @@ def _worker(conn, tokenizer: Tokenizer, format: Callable | None) -> None:
             return
         try:
             if format is None:
-                out = [tokenizer.lcut(line) for line in lines]
+                out = [cut(line) for line in lines]
             else:
-                out = [format(tokenizer.lcut(line)) for line in lines]
+                out = [format(cut(line)) for line in lines]
         except Exception as e:  # sent back, raised in the main process
             out = e
         conn.send(out)
