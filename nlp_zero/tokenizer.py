@@ -103,12 +103,17 @@ def _key(word: str) -> str:
 _ALNUM_LINE_RE = re.compile(f"^.*[{DIGIT}{LETTER}].*$", re.MULTILINE)
 
 
-def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str, int]:
-    """A copy of ``counts`` keyed by symbol form (:func:`_key`), summed where keys meet.
+def _symbol_counts(counts: Mapping[str, int], trusted: bool = False, owned: bool = False
+                   ) -> tuple[dict[str, int], set[str]]:
+    """``counts`` keyed by symbol form (:func:`_key`), summed where keys meet, and its words with symbols.
 
-    ``trusted``: the values are already non-negative ints (a Lexicon's).
+    ``trusted``: the values are already non-negative ints (a Lexicon's);
+    ``owned``: ``counts`` is a dict nobody else holds, changed in place.
+    The words with symbols are those :data:`SYMBOLS` makes match literally.
     """
-    if trusted:
+    if owned:
+        freq = counts
+    elif trusted:
         freq = dict(counts)
     else:
         words = list(counts)
@@ -117,14 +122,16 @@ def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str
             bad = next(w for w, c in zip(words, values) if c < 0)
             raise ValueError(f"count of {bad!r} must be >= 0, got {counts[bad]!r}")
         freq = dict(zip(words, values))
-    # Only words with a digit or letter change; find them with one regex scan.
-    for w in sorted(set(_ALNUM_LINE_RE.findall("\n".join(freq)))):
+    # Only words with a digit, a letter or a symbol matter here; one regex scan each finds them.
+    joined = "\n".join(freq)
+    symbol_words = {w for w in _SYMBOL_LINE_RE.findall(joined) if w in freq and _is_symbol_word(w)}
+    for w in sorted(set(_ALNUM_LINE_RE.findall(joined))):
         if w in freq:
             key = _key(w)
             if key != w:
                 c = freq.pop(w)
                 freq[key] = freq.get(key, 0) + c
-    return freq
+    return freq, symbol_words
 
 
 @contextlib.contextmanager
@@ -228,11 +235,6 @@ def _is_symbol_word(word: str) -> bool:
     return _SYMBOL_KEY_RE.search(key) is not None and _ONLY_SYMBOLS_RE.fullmatch(key) is not None
 
 
-def _symbol_words(counts: Mapping[str, int]) -> set[str]:
-    """The words of ``counts`` that hold a symbol and may match (see :data:`SYMBOLS`), found with one regex scan."""
-    return {w for w in _SYMBOL_LINE_RE.findall("\n".join(counts)) if w in counts and _is_symbol_word(w)}
-
-
 def _symbol_regex(words: Iterable[str]) -> re.Pattern | None:
     """One regex for the literal words (longest first, so that C++11 wins over C++), or None."""
     words = sorted(set(words), key=lambda w: (-len(w), w))
@@ -266,8 +268,8 @@ class Tokenizer:
             counts = lexicon._counts
         else:
             counts = lexicon
-        self._freq = _symbol_counts(counts, trusted=isinstance(lexicon, (str, os.PathLike, Lexicon)))
-        self._symbol_words = _symbol_words(counts)
+        self._freq, self._symbol_words = _symbol_counts(counts, trusted=isinstance(lexicon, (str, os.PathLike, Lexicon)),
+                                                        owned=isinstance(lexicon, (str, os.PathLike)))
         self._total = sum(self._freq.values())
         self._lock = threading.Lock()
         self._build()
