@@ -19,7 +19,7 @@ from typing import Callable
 from . import __version__
 from .errors import NlpZeroError, OutputError
 from .progress import MODES as _PROGRESS_MODES
-from .progress import Progress
+from .progress import Progress, count_from_process_start
 
 log = logging.getLogger("nlp_zero")
 
@@ -453,7 +453,7 @@ def _discover(args: argparse.Namespace) -> int:
     from .discovery import WordFinder
     from .errors import InputError, OutputError
     from .fileio import atomic_write, os_cause
-    from .progress import Progress
+    from .progress import Progress, count_from_process_start
     from .text import readable
 
     if not args.inputs and not args.load_state:
@@ -586,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # everything, start-up included: Ctrl-C may come at any moment
         argv = _progress_words(sys.argv[1:] if argv is None else list(argv))
         args = build_parser().parse_args(argv)
+        count_from_process_start()
         if args.verbose:
             logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")
         elif not args.quiet:  # warnings (e.g. lines left out by --errors skip) reach the user
