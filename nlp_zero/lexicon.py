@@ -10,8 +10,11 @@ Files
 -----
 * ``save``/``load``: jieba's dictionary format, one word per line,
   ``word freq`` (or ``word freq tag`` when a tag is known), UTF-8, ``'\\n'``,
-  sorted by (-freq, word), so the file loads directly into jieba.  Class
-  symbols are written readable (``<NUM>年``).  ``load`` reads
+  sorted by (-freq, word), so the file loads directly into jieba.  Words
+  that stand for a class of numbers or Latin runs are written ``<NUM>年``,
+  ``<LAT>股``, in files and in Python alike: the private-use symbols that
+  stand for them in the statistics stay inside the package (a word given
+  with them is stored readable).  ``load`` reads
   ``word [freq [tag]]`` lines, tolerating a BOM, CRLF line ends, blank lines
   and runs of spaces or tabs between fields; a missing frequency means
   :data:`DEFAULT_COUNT`.  A malformed line raises :class:`FormatError` naming
@@ -23,11 +26,11 @@ Files
 Everything written is byte-identical for the same lexicon, whatever
 ``PYTHONHASHSEED``: iteration and files follow (-count, word).
 
->>> lex = Lexicon({'中国': 3, '人民': 2, '\\ue000年': 2})
+>>> lex = Lexicon({'中国': 3, '人民': 2, '<NUM>年': 2})
 >>> list(lex), lex.total, lex.prob('中国')
-(['中国', '\\ue000年', '人民'], 7, 0.42857142857142855)
->>> list(lex.diff({'中国'}))
-['\\ue000年', '人民']
+(['中国', '<NUM>年', '人民'], 7, 0.42857142857142855)
+>>> list(lex.diff({'中国'})), lex['\\ue000年'] == lex['<NUM>年']
+(['<NUM>年', '人民'], True)
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from .corpus import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS, decompressed
 from .errors import FormatError, InputError
 from .fileio import atomic_write, os_cause, read_saved, whole_number
-from .text import from_readable, readable
+from .text import CLASS_SYMBOLS, from_readable, readable
 
 #: Count given to a word whose dictionary line has no frequency.
 DEFAULT_COUNT = 1
@@ -99,27 +102,29 @@ class Lexicon(MutableMapping[str, int]):
                 self[word] = count
         if scores:
             for word, row in scores.items():
-                self.scores[_check_word(word)] = {str(k): float(v) for k, v in row.items()}
+                self.scores[readable(_check_word(word))] = {str(k): float(v) for k, v in row.items()}
 
     # -- mapping ----------------------------------------------------------
 
     def __getitem__(self, word: str) -> int:
-        return self._counts[word]
+        return self._counts[readable(word)]
 
     def __setitem__(self, word: str, count: int) -> None:
         count = _check_count(_check_word(word), count)
+        word = readable(word)
         self._total += count - self._counts.get(word, 0)
         self._counts[word] = count
         self._order = None
 
     def __delitem__(self, word: str) -> None:
+        word = readable(word)
         self._total -= self._counts.pop(word)
         self.scores.pop(word, None)
         self.tags.pop(word, None)
         self._order = None
 
     def __contains__(self, word: object) -> bool:
-        return word in self._counts
+        return isinstance(word, str) and readable(word) in self._counts
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -128,12 +133,11 @@ class Lexicon(MutableMapping[str, int]):
         """Words by decreasing count, ties by readable word (deterministic)."""
         if self._order is None:
             counts = self._counts
-            # Sorted as written in files (class symbols as <NUM>/<LAT>).
-            self._order = sorted(counts, key=lambda w: (-counts[w], readable(w)))
+            self._order = sorted(counts, key=lambda w: (-counts[w], w))
         return iter(self._order)
 
     def get(self, word: str, default=None):
-        return self._counts.get(word, default)
+        return self._counts.get(readable(word), default)
 
     def __repr__(self) -> str:
         return f"<Lexicon: {len(self):,} words, total {self._total:,}>"
@@ -147,7 +151,7 @@ class Lexicon(MutableMapping[str, int]):
 
     def prob(self, word: str) -> float:
         """Unigram probability ``n(w) / N`` (0.0 for unknown words or an empty lexicon)."""
-        count = self._counts.get(word, 0)
+        count = self._counts.get(readable(word), 0)
         return count / self._total if count else 0.0
 
     def counts(self) -> dict[str, int]:
@@ -162,6 +166,7 @@ class Lexicon(MutableMapping[str, int]):
         counts = dict(self._counts)
         for other in others:
             for word, count in other.items():
+                word = readable(word)
                 counts[word] = counts.get(word, 0) + count
         for word, count in counts.items():
             out[word] = count
@@ -180,9 +185,9 @@ class Lexicon(MutableMapping[str, int]):
         """The words of this lexicon that ``reference`` lacks (new words only), with their data.
 
         ``reference`` is another lexicon, a mapping, a set or any iterable of
-        words.  Words are compared as stored (class symbols included).
+        words (``<NUM>年`` and the internal form of it are the same word).
         """
-        ref = reference if isinstance(reference, (Mapping, set, frozenset)) else set(reference)
+        ref = reference if isinstance(reference, Lexicon) else set(map(readable, reference))
         out = Lexicon()
         for word in self:
             if word not in ref:
@@ -203,9 +208,9 @@ class Lexicon(MutableMapping[str, int]):
             for word in self:
                 tag = tags.get(word)
                 if tag:
-                    f.write(f"{readable(word)} {counts[word]} {tag}\n")
+                    f.write(f"{word} {counts[word]} {tag}\n")
                 else:
-                    f.write(f"{readable(word)} {counts[word]}\n")
+                    f.write(f"{word} {counts[word]}\n")
 
     def save_tsv(self, path: str | os.PathLike) -> None:
         """Write a TSV: ``word count prob`` and every score column (sorted names), atomically."""
@@ -216,7 +221,7 @@ class Lexicon(MutableMapping[str, int]):
             for word in self:
                 count = self._counts[word]
                 row = self.scores.get(word, {})
-                cells = [readable(word), str(count), _fmt(count / total if total else 0.0)]
+                cells = [word, str(count), _fmt(count / total if total else 0.0)]
                 cells.extend(_fmt(row[n]) if n in row else "" for n in names)
                 f.write("\t".join(cells) + "\n")
 
@@ -231,7 +236,7 @@ class Lexicon(MutableMapping[str, int]):
         :class:`FormatError` (``path:line: cause``); a missing or unreadable
         file raises :class:`InputError`.
         """
-        counts, tags = read_counts(path, with_tags=True)
+        counts, tags = read_counts(path, with_tags=True, names=True)
         lex = cls()
         lex._counts = counts
         lex._total = sum(counts.values())
@@ -255,7 +260,7 @@ class Lexicon(MutableMapping[str, int]):
                 continue
             if len(cells) != len(header):
                 raise FormatError(name, f"expected {len(header)} columns, got {len(cells)}", lineno)
-            word, count = from_readable(cells[0]), whole_number(cells[1])
+            word, count = readable(cells[0]), whole_number(cells[1])
             if not word or count is None:
                 raise FormatError(name, f"bad word or count {cells[:2]!r}", lineno)
             try:
@@ -410,11 +415,14 @@ def _columns(text: str) -> list[Sequence[str]] | None:
     return list(zip(*rows)) if widths == {2} or widths == {3} else None
 
 
-def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[str, int], dict[str, str]]:
+def read_counts(path: str | os.PathLike, with_tags: bool = False, names: bool = False
+                ) -> tuple[dict[str, int], dict[str, str]]:
     """Read a jieba-format dictionary into ``(counts, tags)`` quickly.
 
     Same rules as :func:`read_dictionary` (a missing freq is
-    :data:`DEFAULT_COUNT`; a later line wins).  Lines are parsed in chunks
+    :data:`DEFAULT_COUNT`; a later line wins); ``names``: words keep
+    ``<NUM>``/``<LAT>`` as written (a literal class symbol is written so too),
+    else they become class symbols.  Lines are parsed in chunks
     of ~128 kB with C-level splits; a chunk with anything unusual (lines of
     mixed widths, a missing freq, a bad line, bytes that are not UTF-8) goes
     through the line-by-line parser, which also names an offending line.
@@ -444,7 +452,10 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
                 if not (digits.isascii() and digits.isdigit()):
                     columns = None
             if columns is not None:
-                if "<" in text:
+                if names:
+                    if CLASS_SYMBOLS[0] in text or CLASS_SYMBOLS[1] in text:
+                        words = list(map(readable, words))
+                elif "<" in text:
                     words = [from_readable(w) if "<" in w else w for w in words]
                 counts.update(zip(words, map(int, freqs)))
                 if with_tags:
@@ -456,6 +467,7 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
                         tags.update(dict.fromkeys(words, ""))
             else:  # the slow path: defaults and exact error lines
                 for word, freq, tag in _parse_dictionary(chunk, name, first_line):
+                    word = readable(word) if names else word
                     counts[word] = DEFAULT_COUNT if freq is None else freq
                     if with_tags:
                         tags[word] = tag or ""
