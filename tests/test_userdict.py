@@ -11,6 +11,7 @@ import bz2
 import gzip
 import io
 import lzma
+import random
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,32 @@ def test_same_modes_as_jieba(both):
         assert ours.lcut(s, cut_all=True) == [w for w in theirs.lcut(s, cut_all=True) if w], s
         assert ours.lcut_for_search(s) == theirs.lcut_for_search(s, HMM=False), s
         assert list(ours.tokenize(s, mode="search")) == list(theirs.tokenize(s, mode="search", HMM=False)), s
+
+
+def test_words_added_in_place_cut_as_a_fresh_tokenizer_does():
+    """add_word changes the index in place (no rebuild while N is unchanged): the plain reference
+    is a tokenizer built from the final counts at once."""
+    rng = random.Random(14)
+    alphabet = "天地玄黄宇宙洪荒日月盈昃"
+    for _ in range(60):
+        counts = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))): rng.randint(1, 40)
+                  for _ in range(rng.randint(1, 30))}
+        tok = Tokenizer(counts)
+        final = dict(counts)
+        for _ in range(rng.randint(1, 8)):  # pairs of changes that keep N: +c on one word, -c on another
+            word = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+            other = rng.choice(sorted(final))
+            c = rng.randint(1, final[other]) if final[other] else 0
+            if word == other:
+                continue
+            tok.add_word(word, final.get(word, 0) + c)
+            tok.add_word(other, final[other] - c)
+            final[word] = final.get(word, 0) + c
+            final[other] -= c
+        assert tok.total == sum(final.values()) == tok._built_total  # no rebuild happened
+        fresh = Tokenizer(final)
+        words = sorted(final)
+        for _ in range(5):  # texts made of the words, so that new long words have a chance
+            text = "".join(rng.choice(words) if rng.random() < 0.7 else rng.choice(alphabet)
+                           for _ in range(rng.randint(1, 8)))
+            assert tok.lcut(text) == fresh.lcut(text), (final, text)
