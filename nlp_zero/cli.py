@@ -184,7 +184,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .discovery import WordFinder
     from .parser import Parser
     from .templates import TemplateFinder
-    from .text import readable
+    from .text import from_readable
     from .tokenizer import Tokenizer
 
     corpus = Corpus(demo_path())
@@ -196,9 +196,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"1. Words learned from {stats.chars:,} characters: {stats.words:,} words; the corpus costs "
           f"{stats.bits_per_char_before:.2f} bits/char as single characters, "
           f"{stats.bits_per_char_after:.2f} with the words.")
-    multi = [w for w in sorted(lexicon, key=lambda w: (-lexicon[w], w)) if len(w) > 1][: args.top]
+    multi = [w for w in sorted(lexicon, key=lambda w: (-lexicon[w], w)) if len(from_readable(w)) > 1][: args.top]
     print("   most frequent words of two or more characters:")
-    print("   " + "  ".join(f"{readable(w)}:{lexicon[w]}" for w in multi) + "\n")
+    print("   " + "  ".join(f"{w}:{lexicon[w]}" for w in multi) + "\n")
 
     tokenizer = Tokenizer(lexicon)
     print("2. Segmentation with the learned lexicon:")
