@@ -254,6 +254,7 @@ def _cut_args(p: argparse.ArgumentParser) -> None:
 @_cut_args.run
 def _cut(args: argparse.Namespace) -> int:
     import functools
+    import gc
 
     from .fileio import atomic_write
     from .tokenizer import Tokenizer, as_json, as_text
@@ -266,6 +267,10 @@ def _cut(args: argparse.Namespace) -> int:
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
     tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
+    # Cutting makes no reference cycles, and the index lives as long as the
+    # process: the cycle collector would only walk it again and again (about
+    # 5 % of a run on news text, counted with gc.callbacks).
+    gc.disable()
     if meter:
         meter.update(final=True)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
