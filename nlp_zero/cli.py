@@ -268,8 +268,7 @@ def _cut(args: argparse.Namespace) -> int:
     meter = Progress("loading", mode=mode) if mode else None
     tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
     # Cutting makes no reference cycles, and the index lives as long as the
-    # process: the cycle collector would only walk it again and again (about
-    # 5 % of a run on news text, counted with gc.callbacks).
+    # process: the cycle collector would only walk it again and again.
     gc.disable()
     if meter:
         meter.update(final=True)
