@@ -37,8 +37,16 @@ Differences from jieba 0.42.1 with ``HMM=False`` on the same dictionary:
   (key ``<LAT>股``) also matches ``Ｂ股``.
 * Whitespace runs are one token here; jieba emits each whitespace character
   (but ``\\r\\n``) alone.
+* A word with ``+ # & . _ % -`` (``C++``, ``Wi-Fi``) comes out whole, as in
+  jieba, where the text holds exactly it at unit boundaries (see
+  :data:`SYMBOLS`); a word with spaces (``New York``) too, which jieba loads
+  but can never give (its blocks hold no space).
 
->>> tok = Tokenizer({'售价': 10, '元': 5, '\\ue000元': 3})
+jieba's user dictionaries, modes (``cut_all``, ``cut_for_search``,
+``tokenize(mode="search")``) and ``suggest_freq`` follow its definitions;
+``tests/test_userdict.py`` compares them with jieba itself.
+
+>>> tok = Tokenizer({'售价': 10, '元': 5, '<NUM>元': 3})
 >>> tok.lcut('iPhone8售价6888元')
 ['iPhone8', '售价', '6888元']
 >>> list(tok.tokenize('售价，1998年'))
