@@ -1,27 +1,35 @@
 #!/usr/bin/env python3
 """nlp_zero's Tokenizer against jieba 0.42.1 (HMM=False) on the same dictionary.
 
-Prints three figures (DESIGN.md §3.5, issue #4):
+Prints, for statutes (the first 5M characters of laws_prc) and for news
+(People's Daily, January 1998, all 1.86M characters), four figures
+(docs/design.md, "Measuring"; issues #4 and #14):
 
 1. agreement -- the share of Han chunks (maximal runs of Han characters, as
    nlp_zero.text defines them) that both segment identically, and the
    disagreements sorted into causes, with examples;
-2. throughput -- characters per second of each, measured in the same run on
-   the same slices of ~1M characters taken in turns, and the ratio
-   nlp_zero / jieba (CPU time; wall time shown too);
-3. dictionary loading -- time and resident memory above the interpreter of
-   ``Lexicon.load`` (+ building the Tokenizer), each in a fresh process, with
-   jieba's own dictionary load as the peer.
+2. throughput in one process -- characters per second of each, measured in
+   the same run on the same slices of ~1M characters taken in turns, and
+   the ratio nlp_zero / jieba (CPU time; wall time shown too);
+3. whole processes, as a user lives it -- ``nlp-zero cut FILE -l DICT -o
+   OUT`` against a jieba script that loads the same dictionary and writes
+   the same output (words joined by two spaces), each a fresh process, in
+   turns; the ratio of their times (CPU of the child, wall beside it).
+   jieba runs as it does for its users: with its own cache file of the
+   prefix dictionary in the temp directory (made by an untimed first run);
+   nlp_zero has no cache file and reads the dictionary every time.
+4. dictionary loading -- time and resident memory above the interpreter of
+   ``Lexicon.load`` (+ building the Tokenizer) and of ``Tokenizer(path)``,
+   each in a fresh process, with jieba's own dictionary load as the peer.
 
 jieba is a peer, never a dependency: it lives in its own virtual environment
 (``benchmarks/.venv``, created on first use with ``pip install
 jieba==0.42.1``) or in the interpreter given by ``--python``; this script
 re-executes itself there.  The dictionary defaults to jieba's dict.txt
-(349,046 lines, 349,045 distinct words), loaded into both.  (jieba itself
-writes its usual prefix-dictionary cache file in the temp directory.)
+(349,046 lines, 349,045 distinct words), loaded into both.
 
-    python3 benchmarks/cut_vs_jieba.py                 # 5M chars of laws_prc
-    python3 benchmarks/cut_vs_jieba.py --chars 1000000 --rounds 1
+    python3 benchmarks/cut_vs_jieba.py                  # statutes and news
+    python3 benchmarks/cut_vs_jieba.py --only news --rounds 1
 """
 
 from __future__ import annotations
@@ -74,6 +82,66 @@ def read_chars(path: Path, limit: int) -> list[str]:
     return lines
 
 
+def write_text(lines: list[str], path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in lines)
+
+
+# What a jieba user runs: load the dictionary, cut each line (HMM off), write
+# words joined by two spaces, whitespace tokens left out (as nlp-zero cut does).
+JIEBA_CUT = r"""
+import logging, sys
+import jieba
+jieba.setLogLevel(logging.WARNING)
+tok = jieba.Tokenizer(sys.argv[1])
+with open(sys.argv[2], encoding="utf-8") as f, open(sys.argv[3], "w", encoding="utf-8") as out:
+    for line in f:
+        out.write("  ".join([w for w in tok.cut(line.rstrip("\n"), HMM=False) if not w.isspace()]) + "\n")
+"""
+
+
+def run_timed(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of a child process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole_process(name: str, lines: list[str], dict_path: str, rounds: int) -> None:
+    """Figure 3: ``nlp-zero cut`` and a jieba script, fresh processes in turns."""
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / f"{name}.txt"
+        write_text(lines, text)
+        cmds = {"nlp_zero": [sys.executable, "-m", "nlp_zero", "cut", str(text), "-l", dict_path,
+                             "-o", str(Path(tmp) / "ours.txt"), "-q"],
+                "jieba": [sys.executable, "-c", JIEBA_CUT, dict_path, str(text), str(Path(tmp) / "theirs.txt")]}
+        subprocess.run(cmds["jieba"], check=True, env=env)  # untimed: jieba writes its cache file
+        wall = {"nlp_zero": [], "jieba": []}
+        cpu = {"nlp_zero": [], "jieba": []}
+        for r in range(rounds):
+            for who in (("nlp_zero", "jieba") if r % 2 == 0 else ("jieba", "nlp_zero")):
+                w, c = run_timed(cmds[who], env)
+                wall[who].append(w)
+                cpu[who].append(c)
+        same_lines = sum(1 for _ in open(Path(tmp) / "ours.txt", encoding="utf-8")) == len(lines)
+    med = {k: sorted(v)[len(v) // 2] for k, v in cpu.items()}
+    medw = {k: sorted(v)[len(v) // 2] for k, v in wall.items()}
+    print(f"(c) whole processes, {name}, median of {rounds} (CPU of the child; wall beside it):")
+    print(f"    nlp-zero cut : {med['nlp_zero']:.2f} s CPU, {medw['nlp_zero']:.2f} s wall"
+          + ("" if same_lines else "  (line count differs!)"))
+    print(f"    jieba script : {med['jieba']:.2f} s CPU, {medw['jieba']:.2f} s wall")
+    print(f"    ratio jieba / nlp-zero = {med['jieba'] / med['nlp_zero']:.2f} (CPU), "
+          f"{medw['jieba'] / medw['nlp_zero']:.2f} (wall)")
+
+
 def boundaries(tokens: list[str]) -> set[int]:
     pos, out = 0, {0}
     for t in tokens:
@@ -96,7 +164,7 @@ JIEBA_BLOCK_EXTRA = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 def classify(line: str, s: int, e: int, ours: list[str], dict_singles: set[str]) -> str:
     """Why a Han chunk line[s:e] is segmented differently (first cause that applies)."""
-    from nlp_zero.text import ALNUM, segments
+    from nlp_zero.text import ALNUM_RE
 
     chunk = line[s:e]
     if any(not (JIEBA_HAN[0] <= ord(ch) <= JIEBA_HAN[1]) for ch in chunk):
@@ -104,7 +172,7 @@ def classify(line: str, s: int, e: int, ours: list[str], dict_singles: set[str])
     before, after = line[s - 1:s], line[e:e + 1]
     if (before and before in JIEBA_BLOCK_EXTRA) or (after and after in JIEBA_BLOCK_EXTRA):
         return "chunk touches ASCII letters/digits/+#&._%- that jieba segments together with it"
-    if any(kind == ALNUM for kind, _, _ in segments(before + after)):
+    if ALNUM_RE.search(before) or ALNUM_RE.search(after):
         return ("chunk touches a full-width letter/digit run: nlp_zero matches dictionary words "
                 "such as A股 by class (<LAT>股), jieba does not")
     if any(len(t) == 1 and t not in dict_singles for t in ours):
@@ -122,15 +190,18 @@ class Agreement:
         self.examples: dict[str, list] = {}
 
     def add(self, lines: list[str], ours_all: list[list[str]], theirs_all: list[list[str]]) -> None:
-        from nlp_zero.text import HAN, segments
+        import re
+
+        from nlp_zero.text import HAN_CLASS
+
+        han_run = re.compile(f"[{HAN_CLASS}]+")
 
         for line, ours, theirs in zip(lines, ours_all, theirs_all):
             self.lines += 1
             self.lines_same += ours == theirs
             bo, bj = boundaries(ours), boundaries(theirs)
-            for kind, s, e in segments(line):
-                if kind != HAN:
-                    continue
+            for m in han_run.finditer(line):
+                s, e = m.span()
                 self.total += 1
                 if all((p in bo) == (p in bj) for p in range(s, e + 1)):
                     self.same += 1
@@ -196,44 +267,11 @@ def load_figures(dict_path: str) -> dict:
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", default=str(DATA / "corpora" / "laws_prc.txt.xz"))
-    ap.add_argument("--chars", type=int, default=5_000_000, help="characters to segment (default 5M)")
-    ap.add_argument("--dict", help="jieba-format dictionary (default: jieba's dict.txt)")
-    ap.add_argument("--rounds", type=int, default=2, help="timed passes over the text (default 2)")
-    ap.add_argument("--slice", type=int, default=1_000_000, help="characters per turn of each tokenizer (default 1M)")
-    ap.add_argument("--python", help="interpreter that has jieba 0.42.1 (default: benchmarks/.venv)")
-    ap.add_argument("--skip-load", action="store_true", help="skip the dictionary-loading figures")
-    ap.add_argument("--load-only", action="store_true", help="only the dictionary-loading figures")
-    ap.add_argument("--no-reexec", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if not args.no_reexec:
-        ensure_jieba(args.python)
-    sys.path.insert(0, str(ROOT))
-    import logging
-
-    import jieba
-
-    from nlp_zero.lexicon import Lexicon
+def in_process(lines: list[str], jt, lex, rounds: int, slice_chars: int) -> None:
+    """Figures 1 and 2: agreement and throughput in one process, slices taken in turns."""
     from nlp_zero.tokenizer import Tokenizer
 
-    jieba.setLogLevel(logging.WARNING)
-    assert jieba.__version__ == JIEBA_VERSION, jieba.__version__
-    dict_path = args.dict or str(Path(jieba.__file__).parent / "dict.txt")
-    if args.load_only:
-        print_load_figures(dict_path)
-        return 0
-    lines = read_chars(Path(args.corpus), args.chars)
     nchars = sum(map(len, lines))
-    print(f"corpus: {args.corpus}: first {nchars:,} characters, {len(lines):,} lines")
-    print(f"dictionary: {dict_path}")
-
-    jt = jieba.Tokenizer(dictionary=dict_path)
-    jt.initialize()
-    lex = Lexicon.load(dict_path)
-    print(f"  {len(lex):,} words, total {lex.total:,} (jieba total {jt.total:,})")
-
     # Both run on the same slices of ~1M characters, alternating which goes
     # first, so that the load of a shared machine hits both alike; CPU time
     # (process_time) is the primary figure, wall time is shown too.  Slices
@@ -246,7 +284,7 @@ def main() -> int:
     for line in lines:
         cur.append(line)
         size += len(line)
-        if size >= args.slice:
+        if size >= slice_chars:
             slices.append(cur)
             cur, size = [], 0
     if cur:
@@ -254,7 +292,7 @@ def main() -> int:
     cpu = {"nlp_zero": 0.0, "jieba": 0.0}
     wall = {"nlp_zero": 0.0, "jieba": 0.0}
     agreement = Agreement({w for w, c in lex.items() if len(w) == 1 and c > 0})
-    for r in range(args.rounds):
+    for r in range(rounds):
         tok = Tokenizer(lex)  # a fresh instance: its block cache starts empty every round
         round_cpu = {"nlp_zero": 0.0, "jieba": 0.0}
         for k, part in enumerate(slices):
@@ -274,16 +312,60 @@ def main() -> int:
                 agreement.add(part, out["nlp_zero"], out["jieba"])
         print(f"round {r + 1}: CPU nlp_zero {round_cpu['nlp_zero']:.2f} s, jieba {round_cpu['jieba']:.2f} s, "
               f"ratio {round_cpu['jieba'] / round_cpu['nlp_zero']:.2f}")
-
-    print()
     agreement.report()
-    n = nchars * args.rounds
-    print(f"(b) throughput over {args.rounds} round(s), CPU time: nlp_zero {n / cpu['nlp_zero'] / 1e6:.3f} M chars/s, "
-          f"jieba {n / cpu['jieba'] / 1e6:.3f} M chars/s, ratio nlp_zero / jieba = {cpu['jieba'] / cpu['nlp_zero']:.2f}")
-    print(f"    wall time: nlp_zero {n / wall['nlp_zero'] / 1e6:.3f} M chars/s, jieba {n / wall['jieba'] / 1e6:.3f} M chars/s, "
-          f"ratio {wall['jieba'] / wall['nlp_zero']:.2f}")
+    n = nchars * rounds
+    print(f"(b) throughput in one process over {rounds} round(s), CPU time: nlp_zero "
+          f"{n / cpu['nlp_zero'] / 1e6:.3f} M chars/s, jieba {n / cpu['jieba'] / 1e6:.3f} M chars/s, "
+          f"ratio nlp_zero / jieba = {cpu['jieba'] / cpu['nlp_zero']:.2f}")
+    print(f"    wall time: nlp_zero {n / wall['nlp_zero'] / 1e6:.3f} M chars/s, jieba {n / wall['jieba'] / 1e6:.3f} "
+          f"M chars/s, ratio {wall['jieba'] / wall['nlp_zero']:.2f}")
 
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=str(DATA / "corpora" / "laws_prc.txt.xz"), help="statutes text")
+    ap.add_argument("--news", default=str(DATA / "corpora" / "pd199801_raw.txt.xz"), help="news text")
+    ap.add_argument("--only", choices=("statutes", "news"), help="one of the two texts only")
+    ap.add_argument("--chars", type=int, default=5_000_000, help="characters of statutes to segment (default 5M)")
+    ap.add_argument("--news-chars", type=int, default=10_000_000, help="characters of news (default: all of it)")
+    ap.add_argument("--dict", help="jieba-format dictionary (default: jieba's dict.txt)")
+    ap.add_argument("--rounds", type=int, default=2, help="timed passes over the text in one process (default 2)")
+    ap.add_argument("--process-rounds", type=int, default=3, help="whole-process runs of each (default 3)")
+    ap.add_argument("--slice", type=int, default=1_000_000, help="characters per turn of each tokenizer (default 1M)")
+    ap.add_argument("--python", help="interpreter that has jieba 0.42.1 (default: benchmarks/.venv)")
+    ap.add_argument("--skip-load", action="store_true", help="skip the dictionary-loading figures")
+    ap.add_argument("--load-only", action="store_true", help="only the dictionary-loading figures")
+    ap.add_argument("--no-reexec", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if not args.no_reexec:
+        ensure_jieba(args.python)
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    import jieba
+
+    from nlp_zero.lexicon import Lexicon
+
+    jieba.setLogLevel(logging.WARNING)
+    assert jieba.__version__ == JIEBA_VERSION, jieba.__version__
+    dict_path = args.dict or str(Path(jieba.__file__).parent / "dict.txt")
+    if args.load_only:
+        print_load_figures(dict_path)
+        return 0
+    jt = jieba.Tokenizer(dictionary=dict_path)
+    jt.initialize()
+    lex = Lexicon.load(dict_path)
+    print(f"dictionary: {dict_path}: {len(lex):,} words, total {lex.total:,} (jieba total {jt.total:,})")
+    texts = [("statutes", args.corpus, args.chars), ("news", args.news, args.news_chars)]
+    for name, path, limit in texts:
+        if args.only and name != args.only:
+            continue
+        lines = read_chars(Path(path), limit)
+        print(f"\n== {name}: {path}: first {sum(map(len, lines)):,} characters, {len(lines):,} lines")
+        in_process(lines, jt, lex, args.rounds, args.slice)
+        whole_process(name, lines, dict_path, args.process_rounds)
     if not args.skip_load:
+        print()
         print_load_figures(dict_path)
     return 0
 
@@ -291,7 +373,7 @@ def main() -> int:
 def print_load_figures(dict_path: str) -> None:
     fig = load_figures(dict_path)
     lx = fig["lexicon"]
-    print(f"(c) loading {lx['words']:,} entries, fresh process each (time, RSS above the interpreter):")
+    print(f"(d) loading {lx['words']:,} entries, fresh process each (time, RSS above the interpreter):")
     print(f"    Lexicon.load                 : {lx['seconds']:.2f} s, {lx['rss_mb']:.0f} MB")
     print(f"    Lexicon.load + Tokenizer(lex): {lx['with_tokenizer_seconds']:.2f} s, {lx['with_tokenizer_rss_mb']:.0f} MB")
     print(f"    Tokenizer(path)              : {fig['tokenizer']['seconds']:.2f} s, {fig['tokenizer']['rss_mb']:.0f} MB")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import logging
 import os
 import signal
@@ -17,8 +18,9 @@ import sys
 from typing import Callable
 
 from . import __version__
-from .errors import NlpZeroError
+from .errors import NlpZeroError, OutputError
 from .progress import MODES as _PROGRESS_MODES
+from .progress import Progress, count_from_process_start
 
 log = logging.getLogger("nlp_zero")
 
@@ -124,6 +126,25 @@ def open_inputs(args: argparse.Namespace):
     return Corpus(args.inputs, encoding=args.encoding, errors=args.errors)
 
 
+def check_outputs(*paths: str | None, prefix: bool = False) -> None:
+    """Stop at once, before any work, when an output cannot be written (exit 2, one line).
+
+    ``prefix``: the paths are prefixes that name several files
+    (``-o news`` -> ``news.dict.txt``), so a directory is no prefix.
+    """
+    for path in paths:
+        if path is None or path == "-":
+            continue
+        if os.path.isdir(path) or (prefix and path.endswith(("/", os.sep))):
+            hint = "; -o takes a prefix such as DIR/name (then DIR/name.dict.txt, ...)" if prefix else ""
+            raise OutputError(path, "is a directory" + hint)
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise OutputError(path, f"no such file or directory ({directory} does not exist)")
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise OutputError(path, f"permission denied (cannot write in {directory})")
+
+
 def say(args: argparse.Namespace, message: str) -> None:
     """A summary line for the user on stderr (silenced by -q)."""
     if not getattr(args, "quiet", False):
@@ -148,6 +169,7 @@ def _count_args(p: argparse.ArgumentParser) -> None:
 def _count(args: argparse.Namespace) -> int:
     from .counting import count_to_file
 
+    check_outputs(args.output)
     check_tmp_dir(args)
     with work_area_errors(args):
         summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
@@ -171,6 +193,7 @@ def _merge_args(p: argparse.ArgumentParser) -> None:
 def _merge(args: argparse.Namespace) -> int:
     from .counting import NgramCounter
 
+    check_outputs(args.output)
     total = NgramCounter.merge_files(args.counts, min_count=args.min_count)
     total.save(args.output)
     say(args, f"{len(args.counts)} files, {total.chars:,} characters -> {args.output}")
@@ -192,7 +215,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .discovery import WordFinder
     from .parser import Parser
     from .templates import TemplateFinder
-    from .text import readable
+    from .text import from_readable
     from .tokenizer import Tokenizer
 
     corpus = Corpus(demo_path())
@@ -204,9 +227,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"1. Words learned from {stats.chars:,} characters: {stats.words:,} words; the corpus costs "
           f"{stats.bits_per_char_before:.2f} bits/char as single characters, "
           f"{stats.bits_per_char_after:.2f} with the words.")
-    multi = [w for w in sorted(lexicon, key=lambda w: (-lexicon[w], w)) if len(w) > 1][: args.top]
+    multi = [w for w in sorted(lexicon, key=lambda w: (-lexicon[w], w)) if len(from_readable(w)) > 1][: args.top]
     print("   most frequent words of two or more characters:")
-    print("   " + "  ".join(f"{readable(w)}:{lexicon[w]}" for w in multi) + "\n")
+    print("   " + "  ".join(f"{w}:{lexicon[w]}" for w in multi) + "\n")
 
     tokenizer = Tokenizer(lexicon)
     print("2. Segmentation with the learned lexicon:")
@@ -240,8 +263,16 @@ _DEMO_SENTENCES = (
 @command("cut", help="segment text into words with a lexicon (unigram Viterbi); reads stdin when no INPUT is given")
 def _cut_args(p: argparse.ArgumentParser) -> None:
     add_input_options(p, inputs="*")
-    p.add_argument("-l", "--lexicon", required=True, metavar="LEXICON",
-                   help="jieba-format dictionary 'word [freq [tag]]' (e.g. written by 'nlp-zero discover')")
+    p.add_argument("-l", "--lexicon", required=True, action="append", metavar="LEXICON",
+                   help="main dictionary, jieba format 'word [freq [tag]]' (e.g. written by 'nlp-zero discover'); "
+                        ".gz/.bz2/.xz read transparently")
+    p.add_argument("-u", "--user-dict", action="append", default=[], metavar="USER_DICT",
+                   help="jieba user dictionary added to the main one, as jieba's load_userdict: lines "
+                        "'word [freq] [tag]', a missing freq chosen to keep the word whole (repeatable, in order)")
+    p.add_argument("--mode", default="default", choices=("default", "all", "search"),
+                   help="default: the best segmentation; all: every dictionary word, overlapping (jieba's "
+                        "cut_all); search: each word preceded by its dictionary words of 2 and 3 units "
+                        "(jieba's cut_for_search)")
     p.add_argument("-d", "--delimiter", default="  ", metavar="DELIM",
                    help="text format: string between words (default two spaces, as SIGHAN gold files)")
     p.add_argument("--format", default="text", choices=("text", "jsonl"),
@@ -254,21 +285,70 @@ def _cut_args(p: argparse.ArgumentParser) -> None:
 @_cut_args.run
 def _cut(args: argparse.Namespace) -> int:
     import functools
+    import gc
 
     from .fileio import atomic_write
     from .tokenizer import Tokenizer, as_json, as_text
 
+    if len(args.lexicon) > 1:
+        raise UsageError("give one main dictionary with -l; add user dictionaries with -u USER_DICT (repeatable)")
+    check_outputs(args.output)
     if not args.inputs:
         args.inputs = ["-"]
-    tokenizer = Tokenizer(args.lexicon)
+    mode = progress_mode(args)
+    meter = Progress("loading", mode=mode) if mode else None
+    tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
+    # Cutting makes no reference cycles, and the index lives as long as the
+    # process: the cycle collector would only walk it again and again.
+    gc.disable()
+    if meter:
+        meter.update(final=True)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
     lines = 0
-    with atomic_write(args.output) as out:
-        for row in tokenizer.cut_lines(open_inputs(args), jobs=args.jobs, format=fmt):
-            out.write(row + "\n")
+    corpus = open_inputs(args)
+    if args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin() \
+            and not corpus.encoding.lower().startswith("utf-16") and not corpus.encoding.lower().startswith("utf-32"):
+        # A terminal or a pipe: each line is answered as soon as it is read.
+        for line in _stdin_lines(corpus.encoding, args.errors):
+            print(next(tokenizer.cut_lines([line], format=fmt, mode=args.mode)), flush=True)
             lines += 1
-    say(args, f"{lines:,} lines segmented with {args.lexicon} -> {args.output}")
+    else:
+        source = Progress("cutting", corpus, mode=mode).wrap(corpus) if mode else corpus
+        with atomic_write(args.output) as out:
+            for row in tokenizer.cut_lines(source, jobs=args.jobs, format=fmt, mode=args.mode):
+                out.write(row + "\n")
+                lines += 1
+    say(args, f"{lines:,} lines segmented with {args.lexicon[0]} -> {args.output}")
     return 0
+
+
+def _interactive_stdin() -> bool:
+    import stat
+
+    return sys.stdin.isatty() or stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode)
+
+
+def _stdin_lines(encoding: str, errors: str):
+    """Lines of stdin as they come (no read-ahead), without their line ends; long lines in pieces of 1M bytes."""
+    from .errors import InputError
+
+    read = sys.stdin.buffer.readline
+    for lineno in itertools.count(1):
+        raw = read(1 << 20)
+        if not raw:
+            return
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+            raw = raw[3:]
+        try:
+            line = raw.decode(encoding, "strict" if errors == "skip" else errors)
+        except UnicodeDecodeError as e:
+            if errors == "skip":
+                continue
+            raise InputError("<stdin>", f"cannot decode as {encoding} (bytes {raw[e.start:e.start + 4].hex(' ')}); "
+                             f"try --encoding (e.g. gb18030) or --errors replace/skip", lineno) from None
+        if line.endswith("\n"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        yield line
 
 
 # --------------------------------------------------------------------------
@@ -300,6 +380,7 @@ def _templates(args: argparse.Namespace) -> int:
 
     if min(args.window, args.min_count, args.max_literals) < 1:
         raise UsageError("--window, --min-count and --max-literals must be at least 1")
+    check_outputs(args.output, prefix=True)
     tokenizer = Tokenizer(args.lexicon)
     finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
                             min_pmi=args.min_pmi, max_literals=args.max_literals)
@@ -351,6 +432,7 @@ def _parse(args: argparse.Namespace) -> int:
     from .templates import TemplateSet
     from .tokenizer import Tokenizer
 
+    check_outputs(args.output)
     if not args.inputs:
         args.inputs = ["-"]
     parser = Parser(TemplateSet.load(args.templates), Tokenizer(args.lexicon).lcut)
@@ -413,6 +495,8 @@ def _discover(args: argparse.Namespace) -> int:
     check_tmp_dir(args)
     if not 1 <= args.order <= 16:
         raise UsageError(f"--order must be between 1 and 16, got {args.order}")
+    check_outputs(args.output, prefix=True)
+    check_outputs(args.save_state)
     finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
     inputs = []
     for state in args.load_state:
@@ -683,6 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # everything, start-up included: Ctrl-C may come at any moment
         argv = _progress_words(sys.argv[1:] if argv is None else list(argv))
         args = build_parser().parse_args(argv)
+        count_from_process_start()
         if args.verbose:
             logging.basicConfig(level=logging.INFO, format="nlp-zero: %(message)s")
         elif not args.quiet:  # warnings (e.g. lines left out by --errors skip) reach the user

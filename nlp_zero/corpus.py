@@ -44,7 +44,7 @@ from typing import IO, Iterable, Iterator
 
 from .errors import InputError, NlpZeroError
 from .fileio import bom_encoding, os_cause, strip_bom
-from .text import _BLOCK_RE
+from .text import BLOCK_RE
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,17 @@ _MAGIC = (
 )
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+#: What reading a damaged compressed file may raise.
+DECOMPRESS_ERRORS = _DECOMPRESS_ERRORS
+
+
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """``raw`` itself, or a reader of its decompressed bytes when it starts like gzip, bzip2 or xz."""
+    head = raw.peek(8)[:8]
+    for magic, opener in _MAGIC:
+        if head.startswith(magic):
+            return opener(raw, "rb")
+    return raw
 
 
 def demo_path() -> str:
@@ -150,11 +161,8 @@ class Corpus:
                 raise InputError(path, os_cause(e)) from None
         stack.enter_context(raw)
         self._current = raw
-        head = raw.peek(8)[:8]
-        for magic, opener in _MAGIC:
-            if head.startswith(magic):
-                return stack.enter_context(opener(raw, "rb"))
-        return raw
+        f = decompressed(raw)
+        return raw if f is raw else stack.enter_context(f)
 
     def _read(self, path: str) -> Iterator[str]:
         name = "<stdin>" if path == "-" else path
@@ -262,7 +270,7 @@ class Corpus:
             # move the cut back to the start of the block that straddles it; a
             # match at the window's start may begin mid-block: then cut hard at the limit
             lo = max(0, limit - 4096)
-            for m in _BLOCK_RE.finditer(text, lo, limit + 1):
+            for m in BLOCK_RE.finditer(text, lo, limit + 1):
                 if m.end() > limit:
                     cut = m.start() if m.start() > lo else limit
                     break

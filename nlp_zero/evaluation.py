@@ -75,9 +75,15 @@ class Score:
         return self.iv_correct / self.iv_words if self.iv_words else 0.0
 
     def as_dict(self) -> dict:
-        """All counts and figures (for JSON output)."""
+        """All counts and figures (for JSON output); OOV and IV ones only when a vocabulary was given."""
         d = asdict(self)
-        for name in ("precision", "recall", "f1", "oov_rate", "oov_recall", "iv_recall"):
+        names = ["precision", "recall", "f1"]
+        if self.vocabulary:
+            names += ["oov_rate", "oov_recall", "iv_recall"]
+        else:
+            for name in ("oov_words", "oov_correct", "iv_words", "iv_correct"):
+                del d[name]
+        for name in names:
             d[name] = getattr(self, name)
         return d
 

@@ -10,8 +10,11 @@ Files
 -----
 * ``save``/``load``: jieba's dictionary format, one word per line,
   ``word freq`` (or ``word freq tag`` when a tag is known), UTF-8, ``'\\n'``,
-  sorted by (-freq, word), so the file loads directly into jieba.  Class
-  symbols are written readable (``<NUM>年``).  ``load`` reads
+  sorted by (-freq, word), so the file loads directly into jieba.  Words
+  that stand for a class of numbers or Latin runs are written ``<NUM>年``,
+  ``<LAT>股``, in files and in Python alike: the private-use symbols that
+  stand for them in the statistics stay inside the package (a word given
+  with them is stored readable).  ``load`` reads
   ``word [freq [tag]]`` lines, tolerating a BOM, CRLF line ends, blank lines
   and runs of spaces or tabs between fields; a missing frequency means
   :data:`DEFAULT_COUNT`.  A malformed line raises :class:`FormatError` naming
@@ -23,23 +26,25 @@ Files
 Everything written is byte-identical for the same lexicon, whatever
 ``PYTHONHASHSEED``: iteration and files follow (-count, word).
 
->>> lex = Lexicon({'中国': 3, '人民': 2, '\\ue000年': 2})
+>>> lex = Lexicon({'中国': 3, '人民': 2, '<NUM>年': 2})
 >>> list(lex), lex.total, lex.prob('中国')
-(['中国', '\\ue000年', '人民'], 7, 0.42857142857142855)
->>> list(lex.diff({'中国'}))
-['\\ue000年', '人民']
+(['中国', '<NUM>年', '人民'], 7, 0.42857142857142855)
+>>> list(lex.diff({'中国'})), lex['\\ue000年'] == lex['<NUM>年']
+(['<NUM>年', '人民'], True)
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
+from .corpus import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS, decompressed
 from .errors import FormatError, InputError
 from .fileio import atomic_write, os_cause, read_saved, strip_bom, whole_number
-from .text import from_readable, readable
+from .text import CLASS_SYMBOLS, from_readable, readable
 
 #: Count given to a word whose dictionary line has no frequency.
 DEFAULT_COUNT = 1
@@ -97,27 +102,29 @@ class Lexicon(MutableMapping[str, int]):
                 self[word] = count
         if scores:
             for word, row in scores.items():
-                self.scores[_check_word(word)] = {str(k): float(v) for k, v in row.items()}
+                self.scores[readable(_check_word(word))] = {str(k): float(v) for k, v in row.items()}
 
     # -- mapping ----------------------------------------------------------
 
     def __getitem__(self, word: str) -> int:
-        return self._counts[word]
+        return self._counts[readable(word)]
 
     def __setitem__(self, word: str, count: int) -> None:
         count = _check_count(_check_word(word), count)
+        word = readable(word)
         self._total += count - self._counts.get(word, 0)
         self._counts[word] = count
         self._order = None
 
     def __delitem__(self, word: str) -> None:
+        word = readable(word)
         self._total -= self._counts.pop(word)
         self.scores.pop(word, None)
         self.tags.pop(word, None)
         self._order = None
 
     def __contains__(self, word: object) -> bool:
-        return word in self._counts
+        return isinstance(word, str) and readable(word) in self._counts
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -126,12 +133,11 @@ class Lexicon(MutableMapping[str, int]):
         """Words by decreasing count, ties by readable word (deterministic)."""
         if self._order is None:
             counts = self._counts
-            # Sorted as written in files (class symbols as <NUM>/<LAT>).
-            self._order = sorted(counts, key=lambda w: (-counts[w], readable(w)))
+            self._order = sorted(counts, key=lambda w: (-counts[w], w))
         return iter(self._order)
 
     def get(self, word: str, default=None):
-        return self._counts.get(word, default)
+        return self._counts.get(readable(word), default)
 
     def __repr__(self) -> str:
         return f"<Lexicon: {len(self):,} words, total {self._total:,}>"
@@ -145,7 +151,7 @@ class Lexicon(MutableMapping[str, int]):
 
     def prob(self, word: str) -> float:
         """Unigram probability ``n(w) / N`` (0.0 for unknown words or an empty lexicon)."""
-        count = self._counts.get(word, 0)
+        count = self._counts.get(readable(word), 0)
         return count / self._total if count else 0.0
 
     def counts(self) -> dict[str, int]:
@@ -160,6 +166,7 @@ class Lexicon(MutableMapping[str, int]):
         counts = dict(self._counts)
         for other in others:
             for word, count in other.items():
+                word = readable(word)
                 counts[word] = counts.get(word, 0) + count
         for word, count in counts.items():
             out[word] = count
@@ -178,9 +185,9 @@ class Lexicon(MutableMapping[str, int]):
         """The words of this lexicon that ``reference`` lacks (new words only), with their data.
 
         ``reference`` is another lexicon, a mapping, a set or any iterable of
-        words.  Words are compared as stored (class symbols included).
+        words (``<NUM>年`` and the internal form of it are the same word).
         """
-        ref = reference if isinstance(reference, (Mapping, set, frozenset)) else set(reference)
+        ref = reference if isinstance(reference, Lexicon) else set(map(readable, reference))
         return self._subset(word for word in self if word not in ref)
 
     def _subset(self, words: Iterable[str], counts: Mapping[str, int] | None = None) -> Lexicon:
@@ -252,9 +259,9 @@ class Lexicon(MutableMapping[str, int]):
             for word in self:
                 tag = tags.get(word)
                 if tag:
-                    f.write(f"{readable(word)} {counts[word]} {tag}\n")
+                    f.write(f"{word} {counts[word]} {tag}\n")
                 else:
-                    f.write(f"{readable(word)} {counts[word]}\n")
+                    f.write(f"{word} {counts[word]}\n")
 
     def save_tsv(self, path: str | os.PathLike) -> None:
         """Write a TSV: ``word count prob`` and every score column (sorted names), atomically."""
@@ -265,7 +272,7 @@ class Lexicon(MutableMapping[str, int]):
             for word in self:
                 count = self._counts[word]
                 row = self.scores.get(word, {})
-                cells = [readable(word), str(count), _fmt(count / total if total else 0.0)]
+                cells = [word, str(count), _fmt(count / total if total else 0.0)]
                 cells.extend(_fmt(row[n]) if n in row else "" for n in names)
                 f.write("\t".join(cells) + "\n")
 
@@ -280,7 +287,7 @@ class Lexicon(MutableMapping[str, int]):
         :class:`FormatError` (``path:line: cause``); a missing or unreadable
         file raises :class:`InputError`.
         """
-        counts, tags = read_counts(path, with_tags=True)
+        counts, tags = read_counts(path, with_tags=True, names=True)
         lex = cls()
         lex._counts = counts
         lex._total = sum(counts.values())
@@ -304,7 +311,7 @@ class Lexicon(MutableMapping[str, int]):
                 continue
             if len(cells) != len(header):
                 raise FormatError(name, f"expected {len(header)} columns, got {len(cells)}", lineno)
-            word, count = from_readable(cells[0]), whole_number(cells[1])
+            word, count = readable(cells[0]), whole_number(cells[1])
             if not word or count is None:
                 raise FormatError(name, f"bad word or count {cells[:2]!r}", lineno)
             try:
@@ -335,27 +342,13 @@ def read_dictionary(source: str | os.PathLike | IO) -> Iterator[tuple[str, int |
     a frequency that is not a non-negative integer, or bytes that are not
     UTF-8.
     """
-    if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
-        try:
-            f = open(name, "rb")
-        except OSError as e:
-            raise InputError(name, os_cause(e)) from None
-        with f:
-            yield from _parse_dictionary(f, name)
-    else:
-        yield from _parse_dictionary(source, str(getattr(source, "name", "<dictionary>")))
+    with _dictionary_lines(source) as (lines, name):
+        yield from _parse_dictionary(lines, name)
 
 
 def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterator[tuple[str, int | None, str | None]]:
     for lineno, raw in enumerate(lines, first_line):
-        if isinstance(raw, bytes):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
-        else:
-            line = raw
+        line = _decoded(raw, name, lineno)
         if lineno == 1:
             line = strip_bom(line)
         parts = line.split()
@@ -372,6 +365,87 @@ def _parse_dictionary(lines: Iterable, name: str, first_line: int = 1) -> Iterat
         if not (freq.isascii() and freq.isdigit()):
             raise FormatError(name, f"frequency {freq!r} of {parts[0]!r} is not a non-negative integer", lineno)
         yield word, int(freq), parts[2] if n == 3 else None
+
+
+# jieba's rule for a user-dictionary line (jieba 0.42.1, ``load_userdict``):
+# the word is everything before an optional " freq" (ASCII digits) and an
+# optional " tag" (ASCII lower-case letters), each after one space, so a word
+# may contain spaces ("New York 10") and a tag may come without a freq.
+_USER_LINE_RE = re.compile(r"(.+?)(?: ([0-9]+))?(?: ([a-z]+))?", re.DOTALL)
+# What jieba strips from both ends of a line (bytes.strip: ASCII whitespace).
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def read_userdict(source: str | os.PathLike | IO) -> Iterator[tuple[str, int | None, str | None]]:
+    """Parse a jieba user dictionary into ``(word, freq or None, tag or None)``.
+
+    Every line jieba accepts is accepted, read as jieba reads it: ASCII
+    whitespace stripped from both ends, a BOM dropped, blank lines skipped,
+    then ``word [freq] [tag]`` where the word may contain spaces, the freq is
+    ASCII digits and the tag ASCII lower-case letters (``凱特琳 nz`` is a word
+    with a tag and no freq; ``Edu Trust认证 2000`` a word with a space).
+    ``<NUM>``/``<LAT>`` are read back as class symbols.  ``source`` is a path
+    (``.gz/.bz2/.xz`` read transparently) or an open file; bytes that are not
+    UTF-8 raise :class:`FormatError` naming the line.
+    """
+    with _dictionary_lines(source) as (lines, name):
+        for lineno, raw in enumerate(lines, 1):
+            line = _decoded(raw, name, lineno).strip(_ASCII_SPACE).lstrip("\ufeff")
+            if not line:
+                continue
+            word, freq, tag = _USER_LINE_RE.fullmatch(line).groups()
+            if "<" in word:
+                word = from_readable(word)
+            yield word, None if freq is None else int(freq), tag
+
+
+def _decoded(raw: bytes | str, name: str, lineno: int) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FormatError(name, f"not UTF-8 ({e.reason} at byte {e.start})", lineno) from None
+
+
+@contextlib.contextmanager
+def _dictionary_lines(source: str | os.PathLike | IO) -> Iterator[tuple[Iterable, str]]:
+    """The lines of a dictionary (a path, decompressed like a corpus, or an open file) and its name.
+
+    A file that is not a dictionary but another file of this package (counts,
+    learner state, templates) is named for what it is.
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        yield source, str(getattr(source, "name", "<dictionary>"))
+        return
+    name = os.fspath(source)
+    try:
+        raw = open(name, "rb")
+    except OSError as e:
+        raise InputError(name, os_cause(e)) from None
+    with raw:
+        f = decompressed(raw)
+        try:
+            _check_kind(f.peek(64) if hasattr(f, "peek") else b"", name)
+            yield f, name
+        except _DECOMPRESS_ERRORS as e:
+            raise FormatError(name, f"cannot decompress ({os_cause(e)})") from None
+
+
+# First bytes of the other files this package writes, and what they are.
+_OTHER_KINDS = (
+    (b"#nlp-zero counts", "an nlp-zero counts file (from 'nlp-zero count')"),
+    (b"#nlp-zero wordfinder", "an nlp-zero learner state (from 'discover --save-state')"),
+    (b"# nlp-zero templates", "an nlp-zero templates file (from 'nlp-zero templates')"),
+    (b"word\tcount\tprob", "a lexicon TSV (from 'discover'; the dictionary is PREFIX.dict.txt)"),
+)
+
+
+def _check_kind(head: bytes, name: str) -> None:
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    for magic, kind in _OTHER_KINDS:
+        if head.startswith(magic):
+            raise FormatError(name, f"this is {kind}, not a dictionary")
 
 
 _CHUNK_BYTES = 1 << 17  # small chunks keep the peak memory of a load low
@@ -392,11 +466,14 @@ def _columns(text: str) -> list[Sequence[str]] | None:
     return list(zip(*rows)) if widths == {2} or widths == {3} else None
 
 
-def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[str, int], dict[str, str]]:
+def read_counts(path: str | os.PathLike, with_tags: bool = False, names: bool = False
+                ) -> tuple[dict[str, int], dict[str, str]]:
     """Read a jieba-format dictionary into ``(counts, tags)`` quickly.
 
     Same rules as :func:`read_dictionary` (a missing freq is
-    :data:`DEFAULT_COUNT`; a later line wins).  Lines are parsed in chunks
+    :data:`DEFAULT_COUNT`; a later line wins); ``names``: words keep
+    ``<NUM>``/``<LAT>`` as written (a literal class symbol is written so too),
+    else they become class symbols.  Lines are parsed in chunks
     of ~128 kB with C-level splits; a chunk with anything unusual (lines of
     mixed widths, a missing freq, a bad line, bytes that are not UTF-8) goes
     through the line-by-line parser, which also names an offending line.
@@ -405,12 +482,8 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
     counts: dict[str, int] = {}
     tags: dict[str, str] = {}
     same_tag: dict[str, str] = {}
-    try:
-        f = open(name, "rb")
-    except OSError as e:
-        raise InputError(name, os_cause(e)) from None
     first_line = 1
-    with f:
+    with _dictionary_lines(name) as (f, name):
         while True:
             chunk = f.readlines(_CHUNK_BYTES)
             if not chunk:
@@ -430,7 +503,10 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
                 if not (digits.isascii() and digits.isdigit()):
                     columns = None
             if columns is not None:
-                if "<" in text:
+                if names:
+                    if CLASS_SYMBOLS[0] in text or CLASS_SYMBOLS[1] in text:
+                        words = list(map(readable, words))
+                elif "<" in text:
                     words = [from_readable(w) if "<" in w else w for w in words]
                 counts.update(zip(words, map(int, freqs)))
                 if with_tags:
@@ -442,6 +518,7 @@ def read_counts(path: str | os.PathLike, with_tags: bool = False) -> tuple[dict[
                         tags.update(dict.fromkeys(words, ""))
             else:  # the slow path: defaults and exact error lines
                 for word, freq, tag in _parse_dictionary(chunk, name, first_line):
+                    word = readable(word) if names else word
                     counts[word] = DEFAULT_COUNT if freq is None else freq
                     if with_tags:
                         tags[word] = tag or ""

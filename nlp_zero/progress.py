@@ -10,14 +10,19 @@ by default.  Two kinds of stage:
   fraction done is right), and falls back to counting lines otherwise;
 * a stage of passes (:meth:`Progress.step`) reports passes done of total.
 
-A JSON line has ``stage``, ``elapsed`` (seconds) and ``final``, and
-``bytes``, ``total_bytes``, ``fraction``, ``rate`` (bytes/s), ``eta``
-(seconds), ``lines`` or ``done``/``total`` as far as they are known.
+A JSON line has ``stage``, ``elapsed`` (seconds), ``stage_elapsed`` and
+``final``, and ``bytes``, ``total_bytes``, ``fraction``, ``rate`` (bytes/s),
+``eta`` (seconds), ``lines`` or ``done``/``total`` as far as they are known.
+``elapsed`` counts from the start of the command when the CLI asked for that
+(:func:`count_from_process_start`: the process's own start, interpreter
+start-up included, so that the last figure is the true time of the run), else
+from the stage's start; ``stage_elapsed`` always from the stage's start.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import IO, Iterable, Iterator
@@ -25,6 +30,28 @@ from typing import IO, Iterable, Iterator
 _EVERY = 0.5  # seconds between updates
 
 MODES = ("tty", "jsonl")
+
+_origin: float | None = None  # time.monotonic() that "elapsed" counts from, when set
+
+
+def _process_start() -> float:
+    """``time.monotonic()`` at the start of this process where the system tells it (Linux), else now."""
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        age = uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22 of stat: start, in ticks since boot
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - age if 0 <= age < 86400 * 365 else now
+
+
+def count_from_process_start() -> None:
+    """Make ``elapsed`` count from the start of this process (the CLI calls this once)."""
+    global _origin
+    _origin = _process_start()
 
 
 class Progress:
@@ -64,7 +91,9 @@ class Progress:
         self.update(final=done >= total)
 
     def _figures(self, elapsed: float) -> dict:
-        out: dict = {"stage": self.stage, "elapsed": round(elapsed, 3)}
+        now = self.start + elapsed
+        out: dict = {"stage": self.stage, "elapsed": round(now - (self.start if _origin is None else _origin), 3),
+                     "stage_elapsed": round(elapsed, 3)}
         if self.done is not None:
             out.update(done=self.done, total=self.of)
             if 0 < self.done < self.of:
@@ -100,7 +129,8 @@ class Progress:
                 text += f" of {fig['total_bytes'] / 1e6:,.1f} MB ({fig['fraction']:.0%})"
             text += f", {fig['rate'] / 1e6:,.1f} MB/s"
         else:
-            text = f"{fig['lines']:,} lines, {fig['lines'] / fig['elapsed']:,.0f} lines/s" if fig["elapsed"] else ""
+            text = (f"{fig['lines']:,} lines, {fig['lines'] / fig['stage_elapsed']:,.0f} lines/s"
+                    if fig["stage_elapsed"] else "")
         if "eta" in fig:
             text += f", ETA {_clock(fig['eta'])}"
         end = "\n" if final else ""

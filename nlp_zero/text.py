@@ -20,22 +20,15 @@ that statistics are counted in and that the tokenizer segments.  In its
 *symbol form* every alphanumeric run is one class symbol, so each symbol
 position corresponds to exactly one original span.
 
->>> [(kind, 'iPhone8售价6888元，好'[s:e]) for kind, s, e in segments('iPhone8售价6888元，好')]
-[(1, 'iPhone8'), (0, '售价'), (1, '6888'), (0, '元'), (3, '，'), (0, '好')]
->>> [symbolize(b) for b in blocks('1998年1月，iPhone8售价')] == ['\\ue000年\\ue000月', '\\ue001售价']
+>>> stat_chunks('iPhone8售价6888元，好') == ['\\ue001售价\\ue000元', '好']
+True
+>>> [symbolize(b) for b in BLOCK_RE.findall('1998年1月，iPhone8售价')] == ['\\ue000年\\ue000月', '\\ue001售价']
 True
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
-# Kinds of segment.
-HAN = 0
-ALNUM = 1
-SPACE = 2
-OTHER = 3
 
 # Class symbols (Unicode private use) that stand for alphanumeric runs in the
 # statistics.  Literal private-use characters in the input are OTHER, so they
@@ -56,34 +49,24 @@ HAN_CLASS = (
     "\U0002f800-\U0002fa1f"  # Compatibility Supplement
     "\U00030000-\U000323af"  # Extensions G-H
 )
-_DIGIT = "0-9\uff10-\uff19"
-_LETTER = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
+#: Digits and Latin letters (half- and full-width), as regex character-class ranges.
+DIGIT = "0-9\uff10-\uff19"
+LETTER = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _ALNUM_RUN = (
-    f"[{_DIGIT}{_LETTER}]+"
-    f"(?:[.\uff0e][{_DIGIT}]+)*"  # decimal parts: 3.5, 1.2.3
-    f"(?:(?<=[{_DIGIT}])[%\uff05])?"  # 25%, 25％
+    f"[{DIGIT}{LETTER}]+"
+    f"(?:[.\uff0e][{DIGIT}]+)*"  # decimal parts: 3.5, 1.2.3
+    f"(?:(?<=[{DIGIT}])[%\uff05])?"  # 25%, 25％
 )
 # Any other character is a token of its own, except that the ellipsis …… and
 # the dash —— (one punctuation mark each, written with two characters) stay whole.
 OTHER_TOKEN = "\u2026+|[\u2014\u2015]+|."
-_SEGMENT_RE = re.compile(
-    f"([{HAN_CLASS}]+)|({_ALNUM_RUN})|(\\s+)|({OTHER_TOKEN})", re.DOTALL
-)
-_ALNUM_RE = re.compile(_ALNUM_RUN)
-_HAS_LETTER_RE = re.compile(f"[{_LETTER}]")
-_BLOCK_RE = re.compile(f"(?:[{HAN_CLASS}]|{_ALNUM_RUN})+")
+#: One alphanumeric run.
+ALNUM_RE = re.compile(_ALNUM_RUN)
+_HAS_LETTER_RE = re.compile(f"[{LETTER}]")
+#: One block: a maximal run of Han characters and alphanumeric runs.
+BLOCK_RE = re.compile(f"(?:[{HAN_CLASS}]|{_ALNUM_RUN})+")
 _STAT_CHUNK_RE = re.compile(f"[{HAN_CLASS}{CLASS_SYMBOLS}]+")
 
-
-def segments(text: str) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(kind, start, end)`` for consecutive pieces covering ``text``.
-
-    Han runs and alphanumeric runs come whole; each whitespace run is one
-    piece; every other character is a piece of its own.  The pieces tile the
-    string exactly, so ``''.join`` of them gives ``text`` back.
-    """
-    for m in _SEGMENT_RE.finditer(text):
-        yield m.lastindex - 1, m.start(), m.end()
 
 
 def alnum_class(run: str) -> str:
@@ -97,18 +80,9 @@ def _class_of_match(m: re.Match) -> str:
 
 def symbolize(block: str) -> str:
     """Replace each alphanumeric run of ``block`` by its class symbol."""
-    return _ALNUM_RE.sub(_class_of_match, block)
+    return ALNUM_RE.sub(_class_of_match, block)
 
 
-def blocks(text: str) -> list[str]:
-    """The blocks of ``text`` (maximal runs of Han and alphanumeric runs)."""
-    return _BLOCK_RE.findall(text)
-
-
-def block_spans(text: str) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of every block of ``text``."""
-    for m in _BLOCK_RE.finditer(text):
-        yield m.span()
 
 
 def unit_spans(block: str) -> list[tuple[int, int]]:
@@ -119,7 +93,7 @@ def unit_spans(block: str) -> list[tuple[int, int]]:
     """
     spans = []
     pos = 0
-    for m in _ALNUM_RE.finditer(block):
+    for m in ALNUM_RE.finditer(block):
         s, e = m.span()
         spans.extend((i, i + 1) for i in range(pos, s))
         spans.append((s, e))
@@ -136,7 +110,7 @@ def stat_chunks(text: str) -> list[str]:
     """
     if NUM in text or LAT in text:  # literal private-use input: a boundary
         text = text.replace(NUM, " ").replace(LAT, " ")
-    return _STAT_CHUNK_RE.findall(_ALNUM_RE.sub(_class_of_match, text))
+    return _STAT_CHUNK_RE.findall(ALNUM_RE.sub(_class_of_match, text))
 
 
 def readable(word: str) -> str:
@@ -153,8 +127,3 @@ def from_readable(word: str) -> str:
         for sym, name in CLASS_NAMES.items():
             word = word.replace(name, sym)
     return word
-
-
-def is_han(ch: str) -> bool:
-    """True for a single Han character (as chunking defines it)."""
-    return _STAT_CHUNK_RE.fullmatch(ch) is not None and ch not in CLASS_SYMBOLS

@@ -37,8 +37,16 @@ Differences from jieba 0.42.1 with ``HMM=False`` on the same dictionary:
   (key ``<LAT>股``) also matches ``Ｂ股``.
 * Whitespace runs are one token here; jieba emits each whitespace character
   (but ``\\r\\n``) alone.
+* A word with ``+ # & . _ % -`` (``C++``, ``Wi-Fi``) comes out whole, as in
+  jieba, where the text holds exactly it at unit boundaries (see
+  :data:`SYMBOLS`); a word with spaces (``New York``) too, which jieba loads
+  but can never give (its blocks hold no space).
 
->>> tok = Tokenizer({'售价': 10, '元': 5, '\\ue000元': 3})
+jieba's user dictionaries, modes (``cut_all``, ``cut_for_search``,
+``tokenize(mode="search")``) and ``suggest_freq`` follow its definitions;
+``tests/test_userdict.py`` compares them with jieba itself.
+
+>>> tok = Tokenizer({'售价': 10, '元': 5, '<NUM>元': 3})
 >>> tok.lcut('iPhone8售价6888元')
 ['iPhone8', '售价', '6888元']
 >>> list(tok.tokenize('售价，1998年'))
@@ -62,9 +70,10 @@ import threading
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
-from .lexicon import Lexicon, read_counts, read_dictionary
-from .text import (_ALNUM_RE, _BLOCK_RE, _DIGIT, _LETTER, HAN_CLASS, OTHER_TOKEN, from_readable, symbolize,
-                   unit_spans)
+from .errors import FormatError
+from .lexicon import Lexicon, read_counts, read_userdict
+from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable, readable,
+                   symbolize, unit_spans)
 
 _INF = float("inf")
 _NONE: dict[str, tuple] = {}  # what follows a unit that starts no longer word (never changed)
@@ -74,15 +83,16 @@ T = TypeVar("T")
 # with alphanumeric runs (group 2), a whitespace run (3) or any other single
 # character (4; …… and —— stay whole).  The look-ahead makes group 1 take only whole blocks.
 _PIECE_RE = re.compile(
-    f"([{HAN_CLASS}]+)(?![{HAN_CLASS}{_DIGIT}{_LETTER}])"
-    f"|({_BLOCK_RE.pattern})"
+    f"([{HAN_CLASS}]+)(?![{HAN_CLASS}{DIGIT}{LETTER}])"
+    f"|({BLOCK_RE.pattern})"
     f"|(\\s+)|({OTHER_TOKEN})",
     re.DOTALL,
 )
 
 # The pure Han blocks of _PIECE_RE (group 1) for re.split: a Han run that no
 # alphanumeric run touches on either side (nor a per-cent sign, which may end one).
-_HAN_SPLIT_RE = re.compile(f"(?<![{HAN_CLASS}{_DIGIT}{_LETTER}%\uff05])([{HAN_CLASS}]+)(?![{HAN_CLASS}{_DIGIT}{_LETTER}])")
+_HAN_ONLY_RE = re.compile(f"[{HAN_CLASS}]+")
+_HAN_SPLIT_RE = re.compile(f"(?<![{HAN_CLASS}{DIGIT}{LETTER}%\uff05])([{HAN_CLASS}]+)(?![{HAN_CLASS}{DIGIT}{LETTER}])")
 
 #: Blocks up to this many characters have their segmentation cached ...
 CACHE_MAX_CHARS = 32
@@ -94,19 +104,24 @@ def _key(word: str) -> str:
     """The symbol form under which a lexicon word is looked up (``<NUM>年`` -> NUM+年)."""
     if "<" in word:
         word = from_readable(word)
-    return symbolize(word) if _ALNUM_RE.search(word) else word
+    return symbolize(word) if ALNUM_RE.search(word) else word
 
 
 # A line (of words joined by newlines) that holds a digit or a Latin letter.
-_ALNUM_LINE_RE = re.compile(f"^.*[{_DIGIT}{_LETTER}].*$", re.MULTILINE)
+_ALNUM_LINE_RE = re.compile(f"^.*[{DIGIT}{LETTER}].*$", re.MULTILINE)
 
 
-def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str, int]:
-    """A copy of ``counts`` keyed by symbol form (:func:`_key`), summed where keys meet.
+def _symbol_counts(counts: Mapping[str, int], trusted: bool = False, owned: bool = False
+                   ) -> tuple[dict[str, int], set[str]]:
+    """``counts`` keyed by symbol form (:func:`_key`), summed where keys meet, and its words with symbols.
 
-    ``trusted``: the values are already non-negative ints (a Lexicon's).
+    ``trusted``: the values are already non-negative ints (a Lexicon's);
+    ``owned``: ``counts`` is a dict nobody else holds, changed in place.
+    The words with symbols are those :data:`SYMBOLS` makes match literally.
     """
-    if trusted:
+    if owned:
+        freq = counts
+    elif trusted:
         freq = dict(counts)
     else:
         words = list(counts)
@@ -115,14 +130,16 @@ def _symbol_counts(counts: Mapping[str, int], trusted: bool = False) -> dict[str
             bad = next(w for w, c in zip(words, values) if c < 0)
             raise ValueError(f"count of {bad!r} must be >= 0, got {counts[bad]!r}")
         freq = dict(zip(words, values))
-    # Only words with a digit or letter change; find them with one regex scan.
-    for w in sorted(set(_ALNUM_LINE_RE.findall("\n".join(freq)))):
+    # Only words with a digit, a letter or a symbol matter here; one regex scan each finds them.
+    joined = "\n".join(freq)
+    symbol_words = {w for w in _SYMBOL_LINE_RE.findall(joined) if w in freq and _is_symbol_word(w)}
+    for w in sorted(set(_ALNUM_LINE_RE.findall(joined))):
         if w in freq:
             key = _key(w)
             if key != w:
                 c = freq.pop(w)
                 freq[key] = freq.get(key, 0) + c
-    return freq
+    return freq, symbol_words
 
 
 @contextlib.contextmanager
@@ -153,101 +170,175 @@ def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str
                     map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
 
 
+def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str, tuple]:
+    """The index the scan walks: ``first[u] = (cost of u, second)``.
+
+    It is keyed by units, so that the scan looks up the characters it already
+    holds instead of slicing the text: ``second[v] = (cost of uv, rest)``,
+    and ``rest`` maps a third unit ``w`` to the cost of ``uvw`` and each
+    whole key of four units or more (starting with ``uv``) to its cost; where
+    nothing continues, ``second`` is empty and ``rest`` None.  A prefix that
+    is not a word costs inf (the scan goes on past it); a single unit always
+    has a finite cost (its own, or the unknown cost), because a unit alone is
+    always an option.  ``cost_of`` maps a count (None: no word) to its cost.
+    Built with C-level sort/map/zip: the keys of three units or more grouped
+    by their first two, the pairs by their first unit (see :func:`_group`).
+    """
+    # Keys with a newline can never match a block ("\n" is the scan's sentinel).
+    keys = list(freq)
+    if "\n" in "".join(keys):
+        keys = [w for w in keys if "\n" not in w]
+    count = freq.get
+
+    def cost(keys: Iterable[str], of: dict = cost_of) -> Iterator[float]:
+        return map(of.__getitem__, map(count, keys))
+
+    keys.sort(key=len)
+    start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
+    with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
+        rests = _rests(keys, start, cost)
+        pairs = list(rests)
+        pairs += keys[start(2):start(3)]
+        pairs.sort()
+        seconds = _group(pairs, itemgetter(0), map(sys.intern, map(itemgetter(1), pairs)),
+                         zip(cost(pairs), map(rests.get, pairs)))
+        units = list(seconds)
+        units += keys[:start(2)]
+        return dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
+
+
+def _rests(keys: list[str], start: Callable[[int], int], cost: Callable) -> dict[str, dict]:
+    """``{first two units: rest}`` over the keys of three units or more and their prefixes (see :func:`_index`)."""
+    # Sorted so that keys sharing their first two units are adjacent
+    # (duplicate prefixes do no harm).
+    longest = len(keys[-1]) if keys else 0
+    tail = keys[start(3):]
+    for n in range(3, longest):
+        tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
+    tail.sort()  # cheap when the dictionary is (nearly) sorted, as jieba's is
+    # rest[w] for the third unit, rest[key] for longer keys; one object per
+    # distinct unit (sys.intern), as many keys share it.
+    thirds = map(sys.intern, map(itemgetter(2), tail))
+    rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
+    return _group(tail, itemgetter(slice(0, 2)), rest_keys, cost(tail))
+
+
+# Characters that jieba keeps inside a block besides Han, letters and digits
+# (its re_han_default: + # & . _ % -), and the space.  A dictionary word with
+# any of them (C++, Wi-Fi, AT&T, New York) is matched literally: where the
+# text holds exactly that word, the blocks around it and the word form one
+# region that is segmented as a block.  Other words with such characters
+# (say 卡尔·马克思) can never match, as in jieba.
+SYMBOLS = "+#&._%- "
+_SYMBOL_KEY_RE = re.compile(f"[^{HAN_CLASS}{CLASS_SYMBOLS}]")  # in a key: a character that no block holds
+_ONLY_SYMBOLS_RE = re.compile(f"[{HAN_CLASS}{CLASS_SYMBOLS}{re.escape(SYMBOLS)}]+")
+# A line (of words joined by newlines) that holds one of the symbols.
+_SYMBOL_LINE_RE = re.compile(f"^.*[{re.escape(SYMBOLS)}].*$", re.MULTILINE)
+_ALNUM_CHAR_RE = re.compile(f"[{DIGIT}{LETTER}]")
+_BLOCK_CHAR_RE = re.compile(f"[{HAN_CLASS}{DIGIT}{LETTER}]")
+
+
+def _is_symbol_word(word: str) -> bool:
+    key = _key(word)
+    return _SYMBOL_KEY_RE.search(key) is not None and _ONLY_SYMBOLS_RE.fullmatch(key) is not None
+
+
+def _symbol_regex(words: Iterable[str]) -> re.Pattern | None:
+    """One regex for the literal words (longest first, so that C++11 wins over C++), or None."""
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 class Tokenizer:
     """Unigram Viterbi segmentation over a lexicon (jieba-compatible surface).
 
     ``lexicon`` is a :class:`Lexicon`, any mapping word -> count (as
-    nlp-zero 0.1.6 took), the path of a jieba-format dictionary, or None for
-    an empty one.  The tokenizer copies what it needs, so instances are
-    independent: ``add_word``/``del_word`` change only this instance.  Reads
-    (``cut``, ``lcut``, ``tokenize``) are safe from several threads; do not
-    change the dictionary while other threads read.
+    nlp-zero 0.1.6 took), the path of a jieba-format dictionary
+    (``.gz/.bz2/.xz`` read transparently), or None for an empty one.
+    ``user_dicts`` are jieba user dictionaries added on top, in order, as
+    :meth:`load_userdict` adds them.  The tokenizer copies what it needs, so
+    instances are independent: ``add_word``/``del_word`` change only this
+    instance.  Reads (``cut``, ``lcut``, ``tokenize``) are safe from several
+    threads; do not change the dictionary while other threads read.
     """
 
-    def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | os.PathLike | None = None):
+    def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | os.PathLike | None = None,
+                 user_dicts: Iterable[str | os.PathLike | IO | Mapping[str, int]] = ()):
         # n(w) per symbol-form key; words that share a key (e.g. 3D and 4K)
         # share its count.
         if lexicon is None:
-            self._freq: dict[str, int] = {}
+            counts: Mapping[str, int] = {}
         elif isinstance(lexicon, (str, os.PathLike)):
-            self._freq = _symbol_counts(read_counts(lexicon)[0], trusted=True)
+            counts = read_counts(lexicon)[0]
+            if not any(counts.values()):
+                raise FormatError(os.fspath(lexicon), "no words in this dictionary (an empty file?)")
         elif isinstance(lexicon, Lexicon):
-            self._freq = _symbol_counts(lexicon._counts, trusted=True)
+            counts = lexicon._counts
         else:
-            self._freq = _symbol_counts(lexicon)
+            counts = lexicon
+        self._freq, self._symbol_words = _symbol_counts(counts, trusted=isinstance(lexicon, (str, os.PathLike, Lexicon)),
+                                                        owned=isinstance(lexicon, (str, os.PathLike)))
         self._total = sum(self._freq.values())
         self._lock = threading.Lock()
         self._build()
+        for source in user_dicts:
+            self.load_userdict(source)
 
     # -- the model ---------------------------------------------------------
 
     def _build(self) -> None:
-        """Word costs ``ln N - ln n(w)`` and the index the scan walks.
-
-        The index is keyed by units, so that the scan looks up the characters
-        it already holds instead of slicing the text: ``first[u] = (cost of
-        u, second)``, ``second[v] = (cost of uv, rest)``, and ``rest`` maps
-        a third unit ``w`` to the cost of ``uvw`` and each whole key of four
-        units or more (starting with ``uv``) to its cost; where nothing
-        continues, ``second`` is empty and ``rest`` None.  A prefix that is
-        not a word costs inf (the scan goes on past it); a single unit always
-        has a finite cost (its own, or the unknown cost), because a unit alone
-        is always an option.  Built with C-level sort/map/zip: the keys of
-        three units or more grouped by their first two, the pairs by their
-        first unit (see :func:`_group`).
-        """
-        freq = self._freq
-        logtotal = math.log(self._total) if self._total > 0 else 0.0
-        unknown = logtotal  # ln N - ln 1: the add-one floor
-        # Keys with a newline can never match a block ("\n" is the scan's sentinel).
-        keys = list(freq)
-        if "\n" in "".join(keys):
-            keys = [w for w in keys if "\n" not in w]
+        """Word costs ``ln N - ln n(w)`` and the index the scan walks (see :func:`_index`)."""
+        self._built_total = self._total
+        self._logtotal = math.log(self._total) if self._total > 0 else 0.0
+        self._unknown = self._logtotal  # ln N - ln 1: the add-one floor
         # cost = -(ln n - ln N): the same float jieba adds, negated exactly;
         # computed once per distinct count (counts repeat a lot).  A key that
         # is no word (a prefix, or a deleted word: count 0) costs inf, a unit
         # that is no word the unknown cost.
-        cost_of = {c: -(math.log(c) - logtotal) for c in set(freq.values()) if c > 0}
+        cost_of = {c: self._cost(c) for c in set(self._freq.values()) if c > 0}
         cost_of[0] = cost_of[None] = _INF
-        unit_cost_of = {**cost_of, 0: unknown, None: unknown}
-        count = freq.get
+        self._longest = max(map(len, self._freq), default=1)
+        self._first = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
+        self._symbol_re = _symbol_regex([w for w in self._symbol_words if self._freq.get(_key(w), 0) > 0])
+        self._forget()
 
-        def cost(keys: Iterable[str], of: dict = cost_of) -> Iterator[float]:
-            return map(of.__getitem__, map(count, keys))
+    def _cost(self, count: int) -> float:
+        return -(math.log(count) - self._logtotal) if count > 0 else _INF
 
-        # The keys of three units or more: the words and their prefixes
-        # (duplicates do no harm), sorted so that keys sharing their first
-        # two units are adjacent.
-        keys.sort(key=len)
-        start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
-        longest = len(keys[-1]) if keys else 0
-        tail = keys[start(3):]
-        for n in range(3, longest):
-            tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
-        tail.sort()  # cheap when the dictionary is (nearly) sorted, as jieba's is
-        with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
-            # rest[w] for the third unit, rest[key] for longer keys; one object
-            # per distinct unit (sys.intern), as many keys share it.
-            thirds = map(sys.intern, map(itemgetter(2), tail))
-            rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
-            rests = _group(tail, itemgetter(slice(0, 2)), rest_keys, cost(tail))
-            pairs = list(rests)
-            pairs += keys[start(2):start(3)]
-            pairs.sort()
-            seconds = _group(pairs, itemgetter(0), map(sys.intern, map(itemgetter(1), pairs)),
-                             zip(cost(pairs), map(rests.get, pairs)))
-            units = list(seconds)
-            units += keys[:start(2)]
-            self._first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
-        self._unknown = unknown
+    def _forget(self) -> None:
+        """Empty the block cache (after any change to the dictionary)."""
         self._cache: dict[str, tuple[str, ...]] = {}
         self._old_cache: dict[str, tuple[str, ...]] = {}
-        self._dirty = False
 
     def _refresh(self) -> None:
+        """Rebuild when N changed since the index was built (its costs are ``ln N - ln n``)."""
         with self._lock:
-            if self._dirty:
+            if self._built_total != self._total:
                 self._build()
+
+    def _insert(self, key: str, count: int) -> None:
+        """Put ``key`` into the index at its current cost (N of the last build), without a rebuild."""
+        if not key or "\n" in key:
+            return
+        self._longest = max(self._longest, len(key))
+        first = self._first
+        unit_cost, second = first.get(key[0], (self._unknown, _NONE))
+        if len(key) == 1:
+            first[key] = (self._cost(count) if count > 0 else self._unknown, second)
+            return
+        if second is _NONE:
+            second = {}
+        first[key[0]] = (unit_cost, second)
+        cost, rest = second.get(key[1], (_INF, None))
+        if len(key) == 2:
+            second[key[1]] = (self._cost(count), rest)
+            return
+        if rest is None:
+            rest = {}
+        second[key[1]] = (cost, rest)
+        for n in range(3, len(key)):  # the prefixes the scan walks through
+            rest.setdefault(key[2] if n == 3 else key[:n], _INF)
+        rest[key[2] if len(key) == 3 else key] = self._cost(count)
 
     @property
     def total(self) -> int:
@@ -270,9 +361,11 @@ class Tokenizer:
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         """Add ``word`` (or set its count); ``freq=None`` picks a count that keeps it whole.
 
-        As in jieba, the default is :meth:`suggest_freq`.  ``tag`` is accepted
-        for jieba compatibility and ignored.  The total N changes by the
-        difference in count.
+        As in jieba, the default is :meth:`suggest_freq`, and a word may hold
+        spaces and the symbols ``+ # & . _ % -`` (``C++``, ``Wi-Fi``, ``New
+        York``): such a word is matched literally where the text has exactly
+        it.  ``tag`` is accepted for jieba compatibility and ignored.  The
+        total N changes by the difference in count.
         """
         if not isinstance(word, str) or not word:
             raise ValueError(f"a word must be a non-empty string, got {word!r}")
@@ -285,7 +378,11 @@ class Tokenizer:
             key = _key(word)
             self._total += freq - self._freq.get(key, 0)
             self._freq[key] = freq
-            self._dirty = True
+            self._insert(key, freq)
+            if _is_symbol_word(word):
+                self._symbol_words.add(word)
+                self._symbol_re = _symbol_regex([w for w in self._symbol_words if self._freq.get(_key(w), 0) > 0])
+            self._forget()
 
     def del_word(self, word: str) -> None:
         """Never produce ``word`` as one token (its count becomes 0, as in jieba)."""
@@ -298,13 +395,13 @@ class Tokenizer:
         so the word beats that route.  Split: at most ``N · Π p(piece)`` of the
         given pieces.  ``tune=True`` also sets the count.
         """
-        if self._dirty:
-            self._refresh()
         total = self._total or 1
         p = 1.0
         if isinstance(segment, str):
             word = segment
-            for piece in self.lcut(word):
+            # The index may still carry the N of its last build (a batch of
+            # add_word is being made): a rebuild per word would cost seconds.
+            for piece in self._lcut(word):
                 p *= (self._freq.get(_key(piece)) or 1) / total
             freq = max(int(p * total) + 1, self._freq.get(_key(word)) or 1)
         else:
@@ -317,15 +414,18 @@ class Tokenizer:
         return freq
 
     def load_userdict(self, source: str | os.PathLike | IO | Mapping[str, int]) -> None:
-        """Add the words of a jieba-format user dictionary (path or open file) or a mapping.
+        """Add the words of a jieba user dictionary (path or open file) or a mapping, as jieba does.
 
-        Lines are ``word [freq [tag]]``; a missing freq is :meth:`suggest_freq`
-        (as in jieba).  A malformed line raises :class:`FormatError` naming it.
+        Every line jieba accepts is read as jieba reads it (see
+        :func:`~nlp_zero.lexicon.read_userdict`: ``word [freq] [tag]``, words
+        may hold spaces); a missing freq is :meth:`suggest_freq` at that point
+        of the file, so later words see the earlier ones.  Bytes that are not
+        UTF-8 raise :class:`FormatError` naming the line, before any change.
         """
         if isinstance(source, Mapping):
             entries: Iterable = ((w, c, None) for w, c in source.items())
         else:
-            entries = list(read_dictionary(source))  # all lines checked before any change
+            entries = list(read_userdict(source))  # all lines checked before any change
         for word, freq, _ in entries:
             self.add_word(word, freq)
 
@@ -417,37 +517,83 @@ class Tokenizer:
         return words
 
     def _pieces(self, text: str) -> Iterator[tuple[str, ...]]:
-        """Token tuples in order: one per block, whitespace run or other character."""
-        if self._dirty:
-            self._refresh()
+        """Token tuples in order: one per block, whitespace run, other character or symbol region."""
+        if self._symbol_re is not None:
+            regions = self._regions(text)
+            if regions:
+                pos = 0
+                for a, b in regions:
+                    yield from self._plain_pieces(text[pos:a])
+                    yield self._block(text[a:b], False)
+                    pos = b
+                text = text[pos:]
+        yield from self._plain_pieces(text)
+
+    def _plain_pieces(self, text: str) -> Iterator[tuple[str, ...]]:
         block = self._block
         for m in _PIECE_RE.finditer(text):  # streams: text may be big
             piece = m.group()
             kind = m.lastindex
             yield (piece,) if kind > 2 or len(piece) == 1 else block(piece, kind == 1)
 
+    def _regions(self, text: str) -> list[tuple[int, int]]:
+        """Spans of ``text`` to segment as blocks because a word with symbols occurs there (see :data:`SYMBOLS`).
+
+        Each occurrence that starts and ends at unit boundaries (``C++`` in
+        ``C++11`` would not: ``C++11``'s ``11`` and ``AC++``'s ``AC`` are
+        runs) grows over the blocks it touches; regions that meet are joined.
+        """
+        regions: list[list[int]] = []
+        search = self._symbol_re.search
+        m = search(text)
+        while m is not None:
+            a, b = m.span()
+            if not (_ALNUM_CHAR_RE.match(text, a) and a and _ALNUM_CHAR_RE.match(text, a - 1)
+                    or _ALNUM_CHAR_RE.match(text, b - 1) and _ALNUM_CHAR_RE.match(text, b)):
+                while a and _BLOCK_CHAR_RE.match(text, a - 1):
+                    a -= 1
+                while _BLOCK_CHAR_RE.match(text, b):
+                    b += 1
+                if regions and a <= regions[-1][1]:
+                    regions[-1][1] = max(regions[-1][1], b)
+                else:
+                    regions.append([a, b])
+            m = search(text, m.start() + 1)  # words may overlap (AT&T, T&T)
+        return [(a, b) for a, b in regions]
+
     def cut(self, text: str, cut_all: bool = False, HMM: bool = False) -> Iterator[str]:
         """Yield the tokens of ``text`` (jieba's ``cut``; ``''.join`` gives ``text`` back).
 
         ``HMM`` is accepted for jieba compatibility and ignored (there is no
-        HMM for unknown words here); ``cut_all=True`` is not supported.
+        HMM for unknown words here).  ``cut_all=True`` is jieba's full mode:
+        every dictionary word of each block, overlapping (see :meth:`_all`).
         """
+        if self._built_total != self._total:
+            self._refresh()
         if cut_all:
-            raise ValueError("cut_all=True is not supported")
+            yield from (w for w, _, _ in self._all(text))
+            return
         for words in self._pieces(text):
             yield from words
 
     def lcut(self, text: str, cut_all: bool = False, HMM: bool = False) -> list[str]:
         """The tokens of ``text`` as a list."""
+        if self._built_total != self._total:
+            self._refresh()
         if cut_all:
-            raise ValueError("cut_all=True is not supported")
+            return [w for w, _, _ in self._all(text)]
+        return self._lcut(text)
+
+    def _lcut(self, text: str) -> list[str]:
         # The loop of _pieces, specialised: lcut is the hot path of batch use.
         # Most Chinese text is pure Han blocks, which one C-level split
         # isolates; what lies between two of them (most often one
-        # punctuation mark) goes through _pieces.
-        if self._dirty:
-            self._refresh()
+        # punctuation mark) goes through _plain_pieces.
         out: list[str] = []
+        if self._symbol_re is not None and self._symbol_re.search(text):
+            for words in self._pieces(text):
+                out.extend(words)
+            return out
         append = out.append
         extend = out.extend
         cached = self._cache.get
@@ -460,7 +606,7 @@ class Tokenizer:
                 if len(between) == 1:
                     append(between)
                 else:
-                    for words in self._pieces(between):
+                    for words in self._plain_pieces(between):
                         extend(words)
             if han:
                 if len(han) == 1:
@@ -470,33 +616,134 @@ class Tokenizer:
         return out
 
     def tokenize(self, text: str, mode: str = "default", HMM: bool = False) -> Iterator[tuple[str, int, int]]:
-        """Yield ``(word, start, end)`` with ``text[start:end] == word`` (jieba's ``tokenize``)."""
-        if mode != "default":
-            raise ValueError(f"mode {mode!r} is not supported (only 'default')")
+        """Yield ``(word, start, end)`` with ``text[start:end] == word`` (jieba's ``tokenize``).
+
+        ``mode="search"`` is jieba's search mode: before each word of three
+        units or more come its dictionary words of two units, then (for four
+        or more) of three, with their own offsets (see :meth:`cut_for_search`).
+        """
+        if mode not in ("default", "search"):
+            raise ValueError(f"mode must be 'default' or 'search', not {mode!r}")
+        if self._built_total != self._total:
+            self._refresh()
         pos = 0
         for words in self._pieces(text):
             for w in words:
                 end = pos + len(w)
+                if mode == "search" and len(w) > 2:
+                    yield from self._grams(w, pos)
                 yield w, pos, end
                 pos = end
 
-    def cut_lines(self, lines: Iterable[str], jobs: int = 1, batch: int = 2000,
-                  format: Callable[[list[str]], T] | None = None) -> Iterator[list[str] | T]:
-        """The token list of each line, in input order; ``jobs > 1`` uses worker processes.
+    def cut_for_search(self, text: str, HMM: bool = False) -> Iterator[str]:
+        """jieba's ``cut_for_search``: each word, preceded by its dictionary words of 2 and 3 units.
 
-        ``format`` (a picklable function of a token list, e.g. :func:`as_text`
-        or :func:`as_json`) is applied in the workers and its results are
-        yielded instead: sending back one string per line costs far less than
-        sending back the tokens.
+        For a word of three units or more, every 2-unit substring that is a
+        dictionary word comes first, then for four or more every 3-unit one,
+        then the word itself (units are Han characters and alphanumeric runs;
+        for Han text they are jieba's characters).
         """
-        if jobs <= 1:
-            for line in lines:
-                yield self.lcut(line) if format is None else format(self.lcut(line))
-            return
-        if self._dirty:
+        return (w for w, _, _ in self.tokenize(text, mode="search"))
+
+    def lcut_for_search(self, text: str, HMM: bool = False) -> list[str]:
+        """The tokens of :meth:`cut_for_search` as a list."""
+        return list(self.cut_for_search(text))
+
+    def _grams(self, word: str, pos: int) -> Iterator[tuple[str, int, int]]:
+        """The dictionary words of 2, then 3 units inside ``word`` (at ``pos``), as jieba's search mode."""
+        spans = [(i, i + 1) for i in range(len(word))] if _HAN_ONLY_RE.fullmatch(word) else unit_spans(word)
+        n = len(spans)
+        freq = self._freq
+        for size in (2, 3):
+            if n > size:
+                for i in range(n - size + 1):
+                    a, b = spans[i][0], spans[i + size - 1][1]
+                    if freq.get(_key(word[a:b])):
+                        yield word[a:b], pos + a, pos + b
+
+    def _all(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """jieba's full mode (``cut_all=True``), with offsets.
+
+        In each block, for each unit in turn: if exactly one dictionary word
+        starts there (or none: then the unit itself) and it reaches past the
+        last word given, it is given; otherwise every word of two units or
+        more that starts there is given.  Whitespace runs come as in ``cut``,
+        and, as in jieba, a run of other characters (say ``」；``) is one token.
+        """
+        other = -1  # start of the pending run of other characters
+        for kind, pos, end in self._piece_spans(text):
+            piece = text[pos:end]
+            if kind == 4:
+                other = pos if other < 0 else other
+                continue
+            if other >= 0:
+                yield text[other:pos], other, pos
+                other = -1
+            if kind == 3:
+                yield piece, pos, end
+                continue
+            spans = unit_spans(piece)
+            ends = self._word_ends(symbolize(piece))
+            last = -1
+            for k, js in enumerate(ends):
+                if len(js) == 1 and k > last:
+                    j = js[0]
+                    yield piece[spans[k][0]:spans[j - 1][1]], pos + spans[k][0], pos + spans[j - 1][1]
+                    last = j - 1
+                else:
+                    for j in js:
+                        if j > k + 1:
+                            yield piece[spans[k][0]:spans[j - 1][1]], pos + spans[k][0], pos + spans[j - 1][1]
+                            last = j - 1
+        if other >= 0:
+            yield text[other:], other, len(text)
+
+    def _piece_spans(self, text: str) -> Iterator[tuple[int, int, int]]:
+        """``(kind, start, end)`` of the pieces of ``text`` (kinds as the groups of _PIECE_RE; regions are 2)."""
+        regions = self._regions(text) if self._symbol_re is not None else []
+        pos = 0
+        for a, b in regions + [(len(text), len(text))]:
+            for m in _PIECE_RE.finditer(text, pos, a):
+                yield m.lastindex, m.start(), m.end()
+            if a < b:
+                yield 2, a, b
+            pos = b
+
+    def _word_ends(self, s: str) -> list[list[int]]:
+        """For each position of ``s`` (symbol form), the ends of the dictionary words that start there.
+
+        As jieba's DAG: a single unit is listed only when it is a word or no
+        longer word starts there.
+        """
+        freq = self._freq
+        out = []
+        for i in range(len(s)):
+            ends = [j for j in range(i + 1, min(len(s), i + self._longest) + 1) if freq.get(s[i:j], 0) > 0]
+            out.append(ends or [i + 1])
+        return out
+
+    def cut_lines(self, lines: Iterable[str], jobs: int = 1, batch: int = 2000,
+                  format: Callable[[list], T] | None = None, mode: str = "default") -> Iterator[list | T]:
+        """The tokens of each line, in input order; ``jobs > 1`` uses worker processes.
+
+        ``mode`` "default" gives token lists (``lcut``); "all" (``cut_all``)
+        and "search" (``cut_for_search``) give lists of ``(word, start, end)``,
+        as their words overlap.  ``format`` (a picklable function of such a
+        list, e.g. :func:`as_text` or :func:`as_json`) is applied in the
+        workers and its results are yielded instead: sending back one string
+        per line costs far less than sending back the tokens.
+        """
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}")
+        if self._built_total != self._total:
             self._refresh()
+        if jobs <= 1:
+            cut = functools.partial(_MODES[mode], self)
+            for line in lines:
+                yield cut(line) if format is None else format(cut(line))
+            return
         batches = iter(lambda it=iter(lines): list(itertools.islice(it, batch)), [])
-        yield from _parallel(self, batches, jobs, format)
+        yield from _parallel(self, batches, jobs, format, mode)
 
     # -- pickling (for worker processes): the lock and the cache stay behind
 
@@ -515,13 +762,25 @@ class Tokenizer:
         return f"<Tokenizer: {len(self._freq):,} words, total {self._total:,}>"
 
 
-def as_text(tokens: list[str], delimiter: str = "  ") -> str:
+# What cut_lines gives per line in each mode.
+_MODES: dict[str, Callable] = {
+    "default": Tokenizer.lcut,
+    "all": lambda tok, line: list(tok._all(line)),
+    "search": lambda tok, line: list(tok.tokenize(line, mode="search")),
+}
+
+
+def as_text(tokens: list[str] | list[tuple[str, int, int]], delimiter: str = "  ") -> str:
     """Words joined by ``delimiter``; whitespace tokens are left out (they separate anyway)."""
+    if tokens and isinstance(tokens[0], tuple):
+        tokens = [t[0] for t in tokens]
     return delimiter.join([t for t in tokens if not t.isspace()])
 
 
-def as_json(tokens: list[str]) -> str:
+def as_json(tokens: list[str] | list[tuple[str, int, int]]) -> str:
     """``{"tokens": [[word, start, end], ...]}`` with every token, offsets in characters."""
+    if tokens and isinstance(tokens[0], tuple):
+        return json.dumps({"tokens": [list(t) for t in tokens]}, ensure_ascii=False)
     spans = []
     pos = 0
     for t in tokens:
@@ -537,7 +796,8 @@ def as_json(tokens: list[str]) -> str:
 # while its reader waits too.
 
 
-def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None) -> Iterator:
+def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None,
+              mode: str = "default") -> Iterator:
     import collections
     import multiprocessing
 
@@ -545,7 +805,7 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
     try:
         for _ in range(jobs):
             mine, theirs = multiprocessing.Pipe()
-            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format), daemon=True)
+            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
             p.start()
             theirs.close()
             workers.append((p, mine))
@@ -579,7 +839,8 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
             conn.close()
 
 
-def _worker(conn, tokenizer: Tokenizer, format: Callable | None) -> None:
+def _worker(conn, tokenizer: Tokenizer, format: Callable | None, mode: str) -> None:
+    cut = functools.partial(_MODES[mode], tokenizer)
     while True:
         try:
             lines = conn.recv()
@@ -589,9 +850,9 @@ def _worker(conn, tokenizer: Tokenizer, format: Callable | None) -> None:
             return
         try:
             if format is None:
-                out = [tokenizer.lcut(line) for line in lines]
+                out = [cut(line) for line in lines]
             else:
-                out = [format(tokenizer.lcut(line)) for line in lines]
+                out = [format(cut(line)) for line in lines]
         except Exception as e:  # sent back, raised in the main process
             out = e
         conn.send(out)

@@ -38,8 +38,18 @@ def test_dict_like_counts_total_and_probability():
 
 
 def test_iteration_is_by_decreasing_count_then_word():
-    # ties by the word as written in files: <NUM>年 sorts before Han characters
-    assert list(sample()) == ["的", NUM + "年", "中国", "人民", "共和国"]
+    # ties by the word as written: <NUM>年 sorts before Han characters
+    assert list(sample()) == ["的", "<NUM>年", "中国", "人民", "共和国"]
+
+
+def test_words_are_readable_in_python():
+    lex = sample()
+    assert "<NUM>年" in lex and NUM + "年" in lex  # either spelling finds the word
+    assert lex["<NUM>年"] == lex[NUM + "年"] == 7 and lex.get("<NUM>年") == 7
+    assert dict(lex.items())["<NUM>年"] == 7 and "<NUM>年" in lex.counts()
+    assert not any(NUM in w for w in lex) and not any(NUM in w for w in lex.scores)
+    lex["<LAT>股"] = 2
+    assert list(lex)[-2:] == ["<LAT>股", "共和国"]
 
 
 def test_empty_lexicon(tmp_path):
@@ -83,7 +93,7 @@ def test_load_tolerates_bom_crlf_blank_lines_tabs_and_missing_freq(tmp_path):
     path = tmp_path / "user.txt"
     path.write_bytes("\ufeff中国 3 ns\r\n\r\n人民\r\n  国家\t8 \r\n<NUM>年 4\n中国 9\n".encode("utf-8"))
     lex = Lexicon.load(path)
-    assert dict(lex.items()) == {"中国": 9, "国家": 8, NUM + "年": 4, "人民": DEFAULT_COUNT}
+    assert dict(lex.items()) == {"中国": 9, "国家": 8, "<NUM>年": 4, "人民": DEFAULT_COUNT}
     assert lex.tags == {}  # the later line of 中国 has no tag: it wins, as in jieba
     assert DEFAULT_COUNT == 1
 
@@ -168,7 +178,7 @@ def test_merge_adds_counts_and_leaves_inputs_alone():
 def test_diff_keeps_only_new_words_with_their_data():
     lex = sample()
     new = lex.diff(Lexicon({"中国": 1, "的": 1}))
-    assert list(new) == [NUM + "年", "人民", "共和国"]
+    assert list(new) == ["<NUM>年", "人民", "共和国"]
     assert new["人民"] == 5 and new.scores["人民"] == {"cohesion": 2.0}
     assert list(lex.diff(["人民", "共和国", NUM + "年"])) == ["的", "中国"]
 
