@@ -11,7 +11,11 @@ setup(
     packages=find_packages(include=["nlp_zero", "nlp_zero.*"]),
     package_data={"nlp_zero": ["py.typed", "data/*.xz", "data/README.md"]},
     install_requires=[],
-    extras_require={"test": ["pytest>=7", "jieba==0.42.1", "tokenizers", "sentencepiece"]},
+    extras_require={
+        "test": ["pytest>=7", "jieba==0.42.1", "tokenizers", "sentencepiece"],
+        # A lower bound only: the client must match the cluster's Spark (README, "On Apache Spark").
+        "spark": ["pyspark>=3.5"],
+    },
     entry_points={"console_scripts": ["nlp-zero=nlp_zero.cli:console_main"]},
     classifiers=[
         "Programming Language :: Python :: 3",

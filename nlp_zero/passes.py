@@ -382,23 +382,34 @@ def _backward_pass(K: int, h0: float, counts_in: list[list[tuple]], out: str,
 
 def _side_columns(tables: list, K: int, forward: bool, h0: float, out: str,
                   bounds: list[str]) -> tuple[int, list[list[tuple]]]:
-    """Write the forward or backward columns of n-grams from their counts; the number of n-grams.
+    """Write the forward or backward columns of n-grams from their counts (see :func:`side_columns`).
 
-    ``tables[k]``: the counts of the k-grams (k = 1..K+1) whose first
-    (forward) or last (backward) symbol is in this pass's range.  For every
-    n-gram x of orders 1..K, three columns: n(x); ``v``, the variation of
-    branching entropy on that side; ``s``, the sum of ln n over x's proper
-    prefixes (forward) or suffixes (backward), added shortest first.
     The n-grams go to ``out`` + ``.k<order>``, grouped by the forward range
     of x's first symbol (``bounds`` are the ranges' first symbols; ``[""]``:
     one group).  Returns the number of n-grams and the parts (``[k][i]``).
     """
-    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
     types = sum(map(len, tables[1:]))
     parts: list[list[tuple]] = [[]]
-    prev_h: dict[str, float] = {"": h0}  # of the (k-1)-grams: h, where seen twice or more
-    prev_s: dict[str, float] = {"": 0.0}  # of the (k-1)-grams: s + ln n
-    for k in range(1, K + 1):
+    for k, keys, counts, v, s in side_columns(tables, K, forward, {"": h0}, {"": 0.0}):
+        parts.append(_save_split(f"{out}.k{k}", bounds, False, keys, counts, v, s))
+    return types, parts
+
+
+def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], prev_s: dict[str, float],
+                 first: int = 1) -> Iterator[tuple[int, list[str], array, array, array]]:
+    """The forward or backward columns of n-grams from their counts: ``(k, keys, n, v, s)`` order by order.
+
+    ``tables[k]``: the counts of the k-grams (k = first..K+1) whose first
+    (forward) or last (backward) symbol is in this pass's range.  For every
+    n-gram x of orders first..K, three columns: n(x); ``v``, the variation of
+    branching entropy on that side; ``s``, the sum of ln n over x's proper
+    prefixes (forward) or suffixes (backward), added shortest first.
+    ``prev_h``, ``prev_s``: h, where seen twice or more, and s + ln n of the
+    (first-1)-grams (``{"": h0}``, ``{"": 0.0}`` when ``first`` is 1).  The
+    tables are emptied on the way.
+    """
+    parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
+    for k in range(first, K + 1):
         cur, nxt = tables[k], tables[k + 1]
         tables[k] = None
         keys = list(cur)
@@ -417,12 +428,11 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: str,
         deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
         v = array("d", map(sub, h, h_parent))
         del h, h_parent
-        parts.append(_save_split(f"{out}.k{k}", bounds, False, keys, counts, v, s))
+        yield k, keys, counts, v, s
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
             prev_h = dict(zip(compress(keys, many), h_many))
         del keys, counts, v, s
-    return types, parts
 
 
 def _join_pass(K: int, logn: float, f_parts: list[tuple], b_parts: list[list[tuple]],
@@ -489,11 +499,10 @@ class _Model:
         zp = map(truediv, map(sub, pmi, repeat(mp)), repeat(sp)) if k > 1 else repeat(0.0)
         return zr, zl, zp
 
-    def gains(self, parts: list[tuple], k: int) -> tuple[list[str], list[float], list[array]]:
-        """The k-grams of one join file, their score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)), their columns."""
-        keys, cols = _load(parts[k])
+    def gains(self, k: int, cols: list) -> list[float]:
+        """The score·k (score = z(vbe_r) + z(vbe_l) + z(pmi)) of k-grams, from their columns."""
         zr, zl, zp = self._z(k, *cols)
-        return keys, list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k)))), cols
+        return list(map(mul, map(add, map(add, zr, zl), zp), repeat(float(k))))
 
     def details(self, k: int, keys: Iterable[str], vr: list[float], vl: list[float],
                 pmi: list[float]) -> dict[str, tuple[float, float, float, float]]:
@@ -503,7 +512,14 @@ class _Model:
 
 def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[str, float]
                      ) -> tuple[dict[str, float], dict[str, tuple]]:
-    """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
+    """The k-grams of one join file that a segmentation can choose (see :func:`candidates`)."""
+    return candidates(model, *_load(parts[k]), k, shorter)
+
+
+def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict[str, float]
+               ) -> tuple[dict[str, float], dict[str, tuple]]:
+    """Of k-grams and their columns ``(vbe_r, vbe_l, pmi)``, those a segmentation can choose, with their
+    score·k, and their scores.
 
     A k-gram whose score·k does not beat the best split of it into shorter
     candidates (``shorter``: those of lengths < k; a single symbol always
@@ -514,7 +530,7 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[st
     pass needs small.  The best splits are computed for all k-grams at once,
     position by position, with the same additions as the segmentation.
     """
-    keys, gains, cols = model.gains(parts, k)
+    gains = model.gains(k, cols)
     if k == 1:
         return dict(zip(keys, gains)), model.details(k, keys, *cols)
     get = shorter.get
@@ -547,17 +563,26 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
     ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
     """
     get = table.get
-    # prefixes[L]: the first L - 1 symbols of the candidates of L symbols or more
-    prefixes = [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
+    prefixes = candidate_prefixes(table, K)
     counts: Counter = Counter()
     for m, text in _chunk_texts(chunk_path, start, stop):
-        words = _segment_text(text, K, _gains(text, K, get, prefixes))
+        words = segment_words(text, K, get, prefixes)
         if m == 1:
             counts.update(words)
         else:
             for w in words:
                 counts[w] += m
     return counts
+
+
+def candidate_prefixes(table: dict[str, float], K: int) -> list[set[str]]:
+    """``[L]``: the first L - 1 symbols of the candidates of L symbols or more (see :func:`_gains`)."""
+    return [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
+
+
+def segment_words(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[str]:
+    """The words of the newline-separated chunks of ``text`` (``get``: score·len of a candidate)."""
+    return _segment_text(text, K, _gains(text, K, get, prefixes))
 
 
 def _gains(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[list[float]]:
