@@ -1,0 +1,618 @@
+"""The same counts and lexicon on Apache Spark (the optional extra ``nlp-zero[spark]``).
+
+The core package never imports this module; it needs ``pyspark`` (its
+client must match the cluster's Spark) and Java 17+.  It runs the stages of
+:mod:`nlp_zero.passes` (docs/design.md §6) as Spark operations over keyed
+records, calling the same per-record code, so its results are those of the
+local engine byte for byte:
+
+1. the chunk multiset: ``stat_chunks`` of every line, ``reduceByKey``;
+2. *windows* (the K+1 symbols from each position, or a chunk's tail with
+   its newline) counted and partitioned by their first two symbols: every
+   n-gram of orders 2..K+1 beginning with those two symbols, and every
+   right extension of it, is then in one partition, where the forward
+   columns are computed (:func:`nlp_zero.passes.side_columns`).  Keying by
+   two symbols, not one, is what keeps a frequent symbol (的) from making
+   one partition hold a large share of the n-grams; the few single-symbol
+   quantities (n, and the entropies of a symbol's extensions) are computed
+   apart, by symbol, and broadcast;
+3. the counts re-partitioned by their last two symbols: the backward
+   columns;
+4. the join by n-gram, and PMI;
+5. the standardisation's means and variances, summed *exactly*: each value
+   becomes an integer (its ``as_integer_ratio`` scaled to 2^-1074, the
+   smallest step of a float), partitions add integers, and the driver
+   divides once -- the correctly rounded sum, as ``math.fsum`` gives
+   locally (per-partition ``fsum`` s added are not);
+6. candidate passes order by order, the table of shorter candidates
+   broadcast (it is small: see :func:`nlp_zero.passes.candidates`);
+7. the segmentation of the distinct chunks, weighted by their counts.
+
+The driver holds what the local engine's result holds (the candidate
+table, the lexicon) and tables as large as the alphabet; nothing in
+proportion to the corpus is collected.  ``benchmarks/spark_scale.py``
+measures time and memory against the local engine.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sys
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from operator import add
+from typing import Any, Iterable, Iterator
+
+from .counting import CountSummary, _header
+from .discovery import DiscoveryStats
+from .errors import InputError, NlpZeroError
+from .fileio import atomic_write
+from .lexicon import Lexicon
+from .counting import _count_batch
+from .passes import BLOCK_CHARS, _forward_counts, _Model, _ngram_regex, _tails_regex, candidate_prefixes, candidates, \
+    segment_words, side_columns
+from .scores import code_length, entropy
+from .text import CLASS_SYMBOLS, readable, stat_chunks
+
+MISSING = ("the Spark engine needs the extra nlp-zero[spark] (pip install 'nlp-zero[spark]') "
+           "and Java 17+ (java on the PATH or JAVA_HOME)")
+_LN2 = math.log(2)
+_LINES = "\n"  # the key of the line count among the chunks (never a chunk)
+_ERROR = "nlp-zero-input-error:"  # marks an input error raised on an executor
+
+
+def require() -> None:
+    """Raise :class:`NlpZeroError` (one line) unless pyspark and Java can be had."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise NlpZeroError(MISSING) from None
+    java_home = os.environ.get("JAVA_HOME")
+    if not (shutil.which("java") or (java_home and os.path.exists(os.path.join(java_home, "bin", "java")))):
+        raise NlpZeroError(MISSING)
+
+
+def session(master: str | None = None, app: str = "nlp-zero"):
+    """A SparkSession: the active one, or a new one on ``master`` (default ``local[*]``)."""
+    require()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app).config("spark.ui.showConsoleProgress", "false")
+    if master:
+        builder = builder.master(master)
+    elif "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        builder = builder.master(os.environ.get("MASTER", "local[*]"))
+    try:
+        spark = builder.getOrCreate()
+    except Exception as e:  # the JVM did not start: Java missing or too old
+        raise NlpZeroError(f"{MISSING}; Spark did not start: {_first_line(e)}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+# -- input -------------------------------------------------------------------
+
+
+def _lines_rdd(lines: Any, column: str):
+    """An RDD of str from an RDD of str or a DataFrame with a text ``column``."""
+    from pyspark.sql import DataFrame
+
+    if isinstance(lines, DataFrame):
+        return lines.select(column).rdd.map(_value)
+    return lines
+
+
+def _value(row) -> str:
+    return row[0] or ""
+
+
+def read_text(spark, inputs: list[str], encoding: str = "utf-8", errors: str = "strict"):
+    """The lines of ``inputs`` (any path Spark reads; .gz/.bz2 by their name) as an RDD of str.
+
+    Local paths are resolved as the local engine resolves them (directories,
+    globs; a missing path is an :class:`InputError`).  Lines are split on
+    LF or CRLF and decoded here, with the local engine's rules: ``errors``
+    strict stops at undecodable bytes or a NUL byte (see :func:`errors_of`
+    for how that reaches the user), replace puts U+FFFD, skip leaves the
+    line out.
+    """
+    import codecs
+
+    from .corpus import _resolve
+
+    if codecs.lookup(encoding).name in ("utf-16", "utf-32") or "16" in encoding or "32" in encoding:
+        raise NlpZeroError(f"the Spark engine reads ASCII-compatible encodings only, not {encoding}")
+    names = []
+    for path in inputs:
+        if "://" in path and not path.startswith("file://"):
+            names.append(path)
+        elif path == "-":
+            raise NlpZeroError("the Spark engine does not read standard input (give a path)")
+        else:
+            for name in _resolve([path]):
+                if name.endswith(".xz"):
+                    raise InputError(name, "Spark does not read .xz files (decompress it, or recompress as .gz/.bz2)")
+                names.append(name)
+    sc = spark.sparkContext
+    rdds = [sc.textFile(name, use_unicode=False).mapPartitionsWithIndex(_Decoder(name, encoding, errors))
+            for name in names]
+    return rdds[0] if len(rdds) == 1 else sc.union(rdds)
+
+
+class _Decoder:
+    """Decodes the lines of one input on the executors (a UTF-8 mark at the start is dropped)."""
+
+    def __init__(self, name: str, encoding: str, errors: str):
+        self.name, self.encoding, self.errors = name, encoding, errors
+
+    def __call__(self, index: int, lines: Iterable[bytes]) -> Iterator[str]:
+        utf8 = self.encoding.replace("_", "-").lower() in ("utf-8", "utf8")
+        for i, data in enumerate(lines):
+            if i == 0 and index == 0 and utf8 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            try:
+                if b"\x00" in data and self.errors != "replace":
+                    raise ValueError("NUL byte: this looks like a binary file, not text")
+                text = data.decode(self.encoding, "replace" if self.errors == "replace" else "strict")
+            except (UnicodeDecodeError, ValueError) as e:
+                if self.errors == "skip":
+                    continue
+                from .corpus import _decode_cause
+
+                raise ValueError(f"{_ERROR}{self.name}\t{_decode_cause(e, self.encoding)}\t") from None
+            yield text.replace("\x00", " ") if "\x00" in text else text
+
+
+class errors_of:
+    """Turns what Spark raises for a bad input into one :class:`InputError` (a context manager).
+
+    An executor's error reaches the driver as a Java exception whose text
+    holds the Python one: the mark :data:`_ERROR`, or Hadoop's words for a
+    missing path or a damaged compressed file.
+    """
+
+    def __init__(self, inputs: list[str]):
+        self.inputs = inputs
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, e, tb):
+        if e is None or isinstance(e, (NlpZeroError, KeyboardInterrupt)) or not isinstance(e, Exception):
+            return False
+        text = str(e)
+        if _ERROR in text:
+            name, cause = text.split(_ERROR, 1)[1].split("\t")[:2]
+            raise InputError(name, cause) from None
+        for words in ("Input path does not exist: ", "Path does not exist: "):
+            if words in text:
+                raise InputError(text.split(words, 1)[1].split()[0], "no such file or directory") from None
+        for words in ("not in gzip format", "Unexpected end of", "EOFException", "ZipException",
+                      "incorrect header check", "invalid block type", "CompressorStream", "bzip2"):
+            if words in text:
+                raise InputError(", ".join(self.inputs),
+                                 f"corrupt or truncated compressed data ({_cause(text, words)})") from None
+        return False
+
+
+def _cause(text: str, words: str) -> str:
+    for line in text.splitlines():
+        if words in line:
+            return line.strip().split(": ", 1)[-1][:200]
+    return words
+
+
+# -- the chunk multiset --------------------------------------------------------
+
+
+def _partitions(sc, partitions: int | None) -> int:
+    return partitions or sc.defaultParallelism
+
+
+def _crc(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def _first_two(key: str) -> int:
+    return _crc(key[:2])
+
+
+def _last_two(key: str) -> int:
+    return _crc(key[-2:])
+
+
+def _chunks_of(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """``(chunk, times)`` of a partition's lines, and ``(_LINES, lines)``."""
+    table: Counter = Counter()
+    n = 0
+    for line in lines:
+        table.update(stat_chunks(line))
+        n += 1
+    table[_LINES] = n
+    return iter(table.items())
+
+
+@dataclass
+class _Corpus:
+    """The chunk multiset (an RDD) and what is counted on the way."""
+
+    chunks: Any  # RDD of (chunk, times)
+    lines: int
+    unigrams: dict[str, int]  # symbol -> occurrences in the corpus
+    stored: Any  # the persisted RDD the chunks are read from
+
+    @property
+    def chars(self) -> int:
+        return sum(self.unigrams.values())
+
+    def unpersist(self) -> None:
+        self.stored.unpersist()
+
+
+def _texts(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    """``(text, m)``: the chunks seen m times, each followed by a newline, in texts of about BLOCK_CHARS
+    (ready for the counting regexes, as the blocks of the local chunk file are)."""
+    waiting: dict[int, list[str]] = defaultdict(list)
+    sizes: Counter = Counter()
+    for chunk, m in pairs:
+        waiting[m].append(chunk + "\n")
+        sizes[m] += len(chunk) + 1
+        if sizes[m] >= BLOCK_CHARS:
+            del sizes[m]
+            yield "".join(waiting.pop(m)), m
+    for m in sorted(waiting):
+        yield "".join(waiting.pop(m)), m
+
+
+def _weighted(table: Counter, found: list[str], m: int) -> None:
+    if m == 1:
+        table.update(found)
+    else:
+        for g, c in Counter(found).items():
+            table[g] += c * m
+
+
+def _symbols(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    table: Counter = Counter()
+    for text, m in _texts(pairs):
+        _weighted(table, text, m)
+    del table["\n"]
+    return iter(table.items())
+
+
+def _corpus(lines: Any, column: str, partitions: int | None) -> _Corpus:
+    from pyspark import StorageLevel
+
+    rdd = _lines_rdd(lines, column)
+    P = _partitions(rdd.context, partitions)
+    both = rdd.mapPartitions(_chunks_of).reduceByKey(add, P, _crc).persist(StorageLevel.MEMORY_AND_DISK)
+    lines_seen = sum(both.filter(lambda kv: kv[0] == _LINES).values().collect())
+    chunks = both.filter(lambda kv: kv[0] != _LINES)
+    unigrams = dict(chunks.mapPartitions(_symbols).reduceByKey(add, P, _crc).collect())  # the alphabet
+    return _Corpus(chunks, lines_seen, unigrams, both)
+
+
+# -- counting ------------------------------------------------------------------
+
+
+def _ngrams_of(order: int):
+    def count(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+        """The n-grams of a partition's chunks, counted as :mod:`nlp_zero.counting` counts them."""
+        table: Counter = Counter()
+        for text, m in _texts(pairs):
+            for k in range(1, order + 1):
+                found: Counter = Counter()
+                _count_batch(found, text, k)
+                if m == 1:
+                    table.update(found)
+                else:
+                    for g, c in found.items():
+                        table[g] += c * m
+        del table["\n"]
+        return iter(table.items())
+
+    return count
+
+
+def _count_rows(corpus: _Corpus, order: int, min_count: int, partitions: int | None):
+    P = _partitions(corpus.chunks.context, partitions)
+    return (corpus.chunks.mapPartitions(_ngrams_of(order)).reduceByKey(add, P, _crc)
+            .filter(lambda kv: kv[1] >= min_count)
+            .map(lambda kv: (len(kv[0]), readable(kv[0]), kv[1])))
+
+
+def count_ngrams(lines: Any, order: int = 4, min_count: int = 2, column: str = "value", partitions: int | None = None):
+    """The n-grams of orders 1..``order`` seen at least ``min_count`` times: a DataFrame ``(order, ngram, count)``.
+
+    ``lines``: an RDD of str, or a DataFrame with a text ``column`` (what
+    ``spark.read.text(paths)`` gives).  N-grams are written as in a counts
+    file (class symbols as ``<NUM>``/``<LAT>``); sorted by ``order`` then
+    ``ngram`` they are in the file's order.
+
+    >>> df = count_ngrams(spark.read.text(paths))  # doctest: +SKIP
+    """
+    df, _ = _count_frame(lines, order, min_count, column, partitions)
+    return df
+
+
+def _count_frame(lines, order, min_count, column, partitions):
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
+
+    from .counting import NgramCounter
+
+    NgramCounter(order, min_count)  # checks the parameters
+    corpus = _corpus(lines, column, partitions)
+    schema = StructType([StructField("order", IntegerType(), False), StructField("ngram", StringType(), False),
+                         StructField("count", LongType(), False)])
+    spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+    return spark.createDataFrame(_count_rows(corpus, order, min_count, partitions), schema), corpus
+
+
+def count_to_file(lines: Any, path: str, order: int = 4, min_count: int = 2, column: str = "value",
+                  partitions: int | None = None) -> CountSummary:
+    """Count on Spark and write the counts file on the driver: byte for byte the local engine's.
+
+    The table is streamed to the file sorted (``toLocalIterator``), never
+    collected.
+    """
+    df, corpus = _count_frame(lines, order, min_count, column, partitions)
+    kept = [0] * order
+    with atomic_write(path) as f:
+        f.write(_header(order, min_count, corpus.chars, corpus.lines))
+        for k, gram, c in df.orderBy("order", "ngram").toLocalIterator():
+            f.write(f"{k}\t{gram}\t{c}\n")
+            kept[k - 1] += 1
+    corpus.unpersist()
+    return CountSummary(order, min_count, corpus.chars, corpus.lines, tuple(kept))
+
+
+# -- discovery -------------------------------------------------------------------
+
+
+def _windows_of(K: int):
+    full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
+
+    def windows(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+        """The windows of two symbols or more (see the module docstring), counted in a partition."""
+        table: Counter = Counter()
+        for text, m in _texts(pairs):
+            _weighted(table, full_re.findall(text), m)
+            _weighted(table, [t for t in tails_re.findall(text) if len(t) > 2], m)  # one symbol: counted apart
+        return iter(table.items())
+
+    return windows
+
+
+@dataclass
+class _Singles:
+    """What the passes need of single symbols, computed apart: n, h_r, h_l (0 where n = 1)."""
+
+    n: dict[str, int]
+    h_r: dict[str, float]
+    h_l: dict[str, float]
+
+
+def _singles(windows, unigrams: dict[str, int], P: int) -> _Singles:
+    """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two symbols)."""
+    bigrams = (windows.map(lambda kv: (kv[0][:2], kv[1])).filter(lambda kv: kv[0][1] != "\n")
+               .reduceByKey(add, P, _crc).filter(lambda kv: kv[1] > 1).persist())
+    right = dict(bigrams.map(lambda kv: (kv[0][0], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
+    left = dict(bigrams.map(lambda kv: (kv[0][1], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
+    bigrams.unpersist()
+
+    def h(ext: dict[str, list[int]]) -> dict[str, float]:
+        return {a: entropy(ext.get(a, []), c) for a, c in unigrams.items() if c > 1}
+
+    return _Singles(unigrams, h(right), h(left))
+
+
+def _side(tables: list, K: int, forward: bool, singles: _Singles) -> Iterator[tuple[int, list, Any, Any, Any]]:
+    h = singles.h_r if forward else singles.h_l
+    prev_s = {a: 0.0 + math.log(float(c)) for a, c in singles.n.items()}
+    return side_columns(tables, K, forward, h, prev_s, first=2)
+
+
+def _forward(K: int, singles_bc):
+    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple]:
+        """Forward columns ``(0, x, (n, vbe_r, s_f))`` and the counts ``(1, g, n)`` of orders 2..K+1."""
+        full, tails = Counter(), Counter()
+        for w, c in records:
+            (tails if w[-1] == "\n" else full)[w] = c
+        tables = _forward_counts(full, tails, K)
+        del full, tails
+        tables[1] = None
+        for k in range(2, K + 2):
+            yield from ((1, g, c) for g, c in tables[k].items())
+        for k, keys, counts, v, s in _side(tables, K, True, singles_bc.value):
+            yield from zip((0,) * len(keys), keys, zip(counts, v, s))
+
+    return forward
+
+
+def _backward(K: int, singles_bc):
+    def backward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[str, tuple[float, float]]]:
+        """Backward columns ``(x, (vbe_l, s_b))`` of orders 2..K."""
+        tables: list = [None] + [{} for _ in range(K + 1)]
+        for g, c in records:
+            tables[len(g)][g] = c
+        for k, keys, counts, v, s in _side(tables, K, False, singles_bc.value):
+            yield from zip(keys, zip(v, s))
+
+    return backward
+
+
+def _pmi(logn: float):
+    def scored(kv: tuple) -> tuple[str, tuple[float, float, float]]:
+        x, ((c, vr, s_f), (vl, s_b)) = kv
+        k = len(x)
+        return x, (vr, vl, (logn + math.log(c)) - ((s_f + s_b) / float(k - 1)))
+
+    return scored
+
+
+_SCALE = 1074  # a float is a whole multiple of 2**-1074
+
+
+def _exact(v: float) -> int:
+    """``v`` * 2**1074, exactly (an integer)."""
+    num, den = v.as_integer_ratio()
+    return num << (_SCALE + 1 - den.bit_length())
+
+
+def _sums(means: dict | None):
+    def sums(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[int, list[int]]]:
+        """Per order: the number of n-grams and the exact sums of each column (or of its squared deviations)."""
+        out: dict[int, list[int]] = {}
+        for x, cols in records:
+            k = len(x)
+            acc = out.get(k)
+            if acc is None:
+                acc = out[k] = [0, 0, 0, 0]
+            acc[0] += 1
+            if means is None:
+                for j, v in enumerate(cols, 1):
+                    acc[j] += _exact(v)
+            else:
+                for j, (v, mean) in enumerate(zip(cols, means[k]), 1):
+                    acc[j] += _exact((v - mean) ** 2)
+        return iter(out.items())
+
+    return sums
+
+
+def _add_sums(a: list[int], b: list[int]) -> list[int]:
+    return [x + y for x, y in zip(a, b)]
+
+
+def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
+    """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (see the module docstring)."""
+    one = list(_sums(None)(singles_cols.items()))
+    totals = dict(scored.mapPartitions(_sums(None)).reduceByKey(_add_sums, P).collect())
+    totals.update(one)
+    means = {k: tuple((s / (1 << _SCALE)) / t[0] for s in t[1:]) for k, t in totals.items()}
+    squares = dict(scored.mapPartitions(_sums(means)).reduceByKey(_add_sums, P).collect())
+    squares.update(_sums(means)(singles_cols.items()))
+    norms = {}
+    for k in range(1, K + 1):
+        n = totals[k][0] if k in totals else 0
+        if not n:
+            norms[k] = ((0.0, 1.0),) * 3
+            continue
+        pairs = []
+        for j in range(3):
+            var = (squares[k][j + 1] / (1 << _SCALE)) / n
+            pairs.append((means[k][j], math.sqrt(var) if var > 0 else 1.0))
+        if k == 1:
+            pairs[2] = (0.0, 1.0)
+        norms[k] = tuple(pairs)
+    return norms
+
+
+def _candidates_of(model: _Model, k: int, shorter_bc):
+    def select(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[str, float, tuple]]:
+        keys, cols = [], ([], [], [])
+        for x, values in records:
+            keys.append(x)
+            for col, v in zip(cols, values):
+                col.append(v)
+        found, details = candidates(model, keys, list(cols), k, shorter_bc.value)
+        return ((x, g, details[x]) for x, g in found.items())
+
+    return select
+
+
+def _segmenter(K: int, table_bc):
+    def segment(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+        """The words of a partition's chunks, each counted as often as its chunk was seen."""
+        table = table_bc.value
+        get, prefixes = table.get, candidate_prefixes(table, K)
+        counts: Counter = Counter()
+        for text, m in _texts(pairs):
+            _weighted(counts, segment_words(text, K, get, prefixes), m)
+        return iter(counts.items())
+
+    return segment
+
+
+def discover(lines: Any, order: int = 4, column: str = "value", partitions: int | None = None) -> Lexicon:
+    """Learn a lexicon on Spark: the same words, counts and scores as ``WordFinder(order).train(lines).find()``.
+
+    ``lines``: an RDD of str, or a DataFrame with a text ``column``.
+    ``partitions``: of the shuffles (default: the context's parallelism);
+    the result does not depend on it.  The lexicon's ``stats`` attribute
+    holds the :class:`~nlp_zero.discovery.DiscoveryStats` that ``find()``
+    would leave in ``WordFinder.stats``.
+    """
+    from pyspark import StorageLevel
+
+    if not 1 <= order <= 16:
+        raise NlpZeroError(f"order must be between 1 and 16, not {order}")
+    K = order
+    corpus = _corpus(lines, column, partitions)
+    sc = corpus.chunks.context
+    P = _partitions(sc, partitions)
+    unigrams = corpus.unigrams
+    if not set(unigrams) - set(CLASS_SYMBOLS):
+        raise NlpZeroError("no Han text to learn from")
+    n = corpus.chars
+    h0 = entropy(sorted(c for c in unigrams.values() if c > 1), n)
+    disk = StorageLevel.MEMORY_AND_DISK
+    windows = corpus.chunks.mapPartitions(_windows_of(K)).reduceByKey(add, P, _first_two).persist(disk)
+    singles = _singles(windows, unigrams, P)
+    singles_bc = sc.broadcast(singles)
+    # single symbols: their columns on the driver (as many as the alphabet)
+    singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
+    both = windows.mapPartitions(_forward(K, singles_bc), preservesPartitioning=True).persist(disk)
+    forward = both.filter(lambda r: r[0] == 0).map(lambda r: (r[1], r[2]))
+    backward = (both.filter(lambda r: r[0] == 1).map(lambda r: (r[1], r[2]))
+                .partitionBy(P, _last_two).mapPartitions(_backward(K, singles_bc)))
+    scored = forward.join(backward, P).map(_pmi(math.log(n))).persist(disk)
+    norms = _norms(scored, singles_cols, K, P)
+    windows.unpersist()
+    both.unpersist()
+    model = _Model(K, norms, [])
+    keys = sorted(singles_cols)
+    table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
+    for k in range(2, K + 1):
+        shorter_bc = sc.broadcast(table)
+        found = (scored.filter(lambda kv, k=k: len(kv[0]) == k).mapPartitions(_candidates_of(model, k, shorter_bc))
+                 .toLocalIterator())
+        new = {}
+        for x, g, d in found:
+            new[x] = g
+            details[x] = d
+        table.update(new)
+        shorter_bc.destroy()
+    scored.unpersist()
+    table_bc = sc.broadcast(table)
+    counts = dict(corpus.chunks.mapPartitions(_segmenter(K, table_bc)).reduceByKey(add, P, _crc).toLocalIterator())
+    table_bc.destroy()
+    singles_bc.destroy()
+    chunks = corpus.chunks.values().sum()
+    corpus.unpersist()
+    fields = ("score", "nvbe", "cohesion", "pmi")
+    lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
+    lexicon.stats = DiscoveryStats(
+        lines=corpus.lines,
+        chunks=chunks,
+        chars=n,
+        words=len(counts),
+        tokens=sum(counts.values()),
+        bits_per_char_before=code_length(unigrams.values()) / n / _LN2,
+        bits_per_char_after=code_length(counts.values()) / n / _LN2,
+    )
+    return lexicon
+
