@@ -163,6 +163,27 @@ def _count_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-count", type=int, default=2, help="drop n-grams seen fewer times (default 2)")
     add_memory_options(p)
     add_jobs_option(p)
+    _add_engine_options(p)
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="local (default), or spark: run on Apache Spark (needs nlp-zero[spark] and Java 17+; "
+                        "INPUT may then be any path Spark reads, hdfs:// or s3a:// included)")
+    p.add_argument("--spark-master", metavar="URL", help="with --engine spark: the master "
+                                                         "(default: that of spark-submit, else local[*])")
+    p.add_argument("--spark-partitions", type=_positive_int, default=None, metavar="N",
+                   help="with --engine spark: partitions of the shuffles (default: the cluster's parallelism)")
+
+
+def _spark_lines(args: argparse.Namespace):
+    """The Spark engine's input: the inputs read on the cluster (an RDD of lines)."""
+    if args.engine != "spark":
+        raise UsageError("--spark-master and --spark-partitions need --engine spark")
+    from . import spark
+
+    spark.require()
+    return spark, spark.read_text(spark.session(args.spark_master), args.inputs, args.encoding, args.errors)
 
 
 @_count_args.run
@@ -171,10 +192,18 @@ def _count(args: argparse.Namespace) -> int:
 
     check_outputs(args.output)
     check_tmp_dir(args)
-    with work_area_errors(args):
-        summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
-                                max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir,
-                                progress=progress_mode(args) or False)
+    if args.engine == "spark" or args.spark_master or args.spark_partitions:
+        if args.output == "-":
+            raise UsageError("--engine spark writes a file: give -o PATH")
+        spark, lines = _spark_lines(args)
+        with spark.errors_of(args.inputs):
+            summary = spark.count_to_file(lines, args.output, order=args.order, min_count=args.min_count,
+                                          partitions=args.spark_partitions)
+    else:
+        with work_area_errors(args):
+            summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
+                                    max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir,
+                                    progress=progress_mode(args) or False)
     say(args, f"{summary.chars:,} characters; "
         + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")
@@ -464,6 +493,7 @@ def _discover_args(p: argparse.ArgumentParser) -> None:
     add_memory_options(p)
     add_jobs_option(p)
     p.add_argument("--top", type=int, default=0, metavar="N", help="print the N most frequent words found")
+    _add_engine_options(p)
 
 
 def _sha256(path: str) -> str | None:
@@ -480,13 +510,9 @@ def _sha256(path: str) -> str | None:
 
 @_discover_args.run
 def _discover(args: argparse.Namespace) -> int:
-    import json
-
     from .discovery import WordFinder
     from .errors import InputError
-    from .fileio import atomic_write
     from .progress import Progress
-    from .text import readable
 
     if not args.inputs and not args.load_state:
         raise UsageError("give INPUT files (or - for stdin) or --load-state")
@@ -497,6 +523,8 @@ def _discover(args: argparse.Namespace) -> int:
         raise UsageError(f"--order must be between 1 and 16, got {args.order}")
     check_outputs(args.output, prefix=True)
     check_outputs(args.save_state)
+    if args.engine == "spark" or args.spark_master or args.spark_partitions:
+        return _discover_spark(args)
     finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
     inputs = []
     for state in args.load_state:
@@ -524,7 +552,41 @@ def _discover(args: argparse.Namespace) -> int:
         raise InputError(names, str(e)) from None
     if args.save_state:
         finder.save(args.save_state)
-    st = finder.stats
+    _write_lexicon(args, lexicon, finder.stats, inputs)
+    return 0
+
+
+def _discover_spark(args: argparse.Namespace) -> int:
+    """``discover --engine spark``: learn on Spark, write the same files on the driver."""
+    if not args.inputs:
+        raise UsageError("--engine spark learns from INPUT paths (not --load-state)")
+    if args.load_state or args.save_state:
+        raise UsageError("--load-state and --save-state work with --engine local only")
+    if not args.output:
+        raise UsageError("give -o PREFIX")
+    from .errors import InputError
+
+    spark, lines = _spark_lines(args)
+    inputs = [{"name": path, "sha256": _sha256(path) if os.path.isfile(path) else None}
+              for path in spark.input_names(args.inputs)]
+    try:
+        with spark.errors_of(args.inputs):
+            lexicon = spark.discover(lines, order=args.order, partitions=args.spark_partitions)
+    except InputError:
+        raise
+    except NlpZeroError as e:  # no text to learn from
+        raise InputError(", ".join(args.inputs), str(e)) from None
+    _write_lexicon(args, lexicon, lexicon.stats, inputs)
+    return 0
+
+
+def _write_lexicon(args: argparse.Namespace, lexicon, st, inputs: list[dict]) -> None:
+    """Write PREFIX.dict.txt, .tsv and .meta.json (the meta file last: it marks a complete result)."""
+    import json
+
+    from .fileio import atomic_write
+    from .text import readable
+
     meta = {
         "version": __version__,
         "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
@@ -548,7 +610,6 @@ def _discover(args: argparse.Namespace) -> int:
     say(args, f"{st.chars:,} characters -> {st.words:,} words; "
         f"{st.bits_per_char_before:.3f} -> {st.bits_per_char_after:.3f} bits/char; "
         f"{args.output}.dict.txt, .tsv, .meta.json")
-    return 0
 
 
 @command("eval", help="score a segmentation against a gold one (bakeoff word P/R/F1, OOV recall)")

@@ -130,25 +130,34 @@ def read_text(spark, inputs: list[str], encoding: str = "utf-8", errors: str = "
     """
     import codecs
 
-    from .corpus import _resolve
-
     if codecs.lookup(encoding).name in ("utf-16", "utf-32") or "16" in encoding or "32" in encoding:
         raise NlpZeroError(f"the Spark engine reads ASCII-compatible encodings only, not {encoding}")
-    names = []
-    for path in inputs:
-        if "://" in path and not path.startswith("file://"):
-            names.append(path)
-        elif path == "-":
-            raise NlpZeroError("the Spark engine does not read standard input (give a path)")
-        else:
-            for name in _resolve([path]):
-                if name.endswith(".xz"):
-                    raise InputError(name, "Spark does not read .xz files (decompress it, or recompress as .gz/.bz2)")
-                names.append(name)
+    sc = spark.sparkContext
+    names = input_names(inputs, sc.master.startswith("local"))
     sc = spark.sparkContext
     rdds = [sc.textFile(name, use_unicode=False).mapPartitionsWithIndex(_Decoder(name, encoding, errors))
             for name in names]
     return rdds[0] if len(rdds) == 1 else sc.union(rdds)
+
+
+def input_names(inputs: list[str], local: bool = True) -> list[str]:
+    """The inputs as Spark is to read them: paths with a scheme as they are; others resolved as the local
+    engine resolves them (directories, globs; a missing one is an :class:`InputError`) when ``local``
+    (Spark runs here), else as they are (the cluster's default file system)."""
+    from .corpus import _resolve
+
+    names = []
+    for path in inputs:
+        if path == "-":
+            raise NlpZeroError("the Spark engine does not read standard input (give a path)")
+        if ("://" in path and not path.startswith("file://")) or not local:
+            names.append(path)
+            continue
+        for name in _resolve([path.removeprefix("file://")]):
+            if name.endswith(".xz"):
+                raise InputError(name, "Spark does not read .xz files (decompress it, or recompress as .gz/.bz2)")
+            names.append(name)
+    return names
 
 
 class _Decoder:
