@@ -36,6 +36,8 @@ measures time and memory against the local engine.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import os
 import shutil
@@ -85,16 +87,52 @@ def session(master: str | None = None, app: str = "nlp-zero"):
         return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app).config("spark.ui.showConsoleProgress", "false")
+    # Spark's own log would print stack traces of the tasks that failed on a bad input, before the
+    # one line the user is to see: only fatal messages reach the console (from the JVM's start on).
+    builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_quiet_log()}")
     if master:
         builder = builder.master(master)
     elif "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         builder = builder.master(os.environ.get("MASTER", "local[*]"))
     try:
-        spark = builder.getOrCreate()
+        with _quiet_stderr():
+            spark = builder.getOrCreate()
     except Exception as e:  # the JVM did not start: Java missing or too old
         raise NlpZeroError(f"{MISSING}; Spark did not start: {_first_line(e)}") from None
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("FATAL")
     return spark
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """The JVM started inside writes its banner to a null stderr (unless nlp_zero logs at INFO: -v)."""
+    if logging.getLogger("nlp_zero").isEnabledFor(logging.INFO):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _quiet_log() -> str:
+    """A log4j2 configuration that prints fatal messages only (written once to the temp directory)."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"nlp-zero-log4j2-{os.getuid()}.properties")
+    text = ("rootLogger.level = fatal\nrootLogger.appenderRef.stderr.ref = console\n"
+            "appender.console.type = Console\nappender.console.name = console\nappender.console.target = SYSTEM_ERR\n"
+            "appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %d %p %c: %m%n\n")
+    if not os.path.exists(path):
+        with atomic_write(path) as f:
+            f.write(text)
+    return path
 
 
 def _first_line(e: BaseException) -> str:
@@ -121,23 +159,33 @@ def _value(row) -> str:
 def read_text(spark, inputs: list[str], encoding: str = "utf-8", errors: str = "strict"):
     """The lines of ``inputs`` (any path Spark reads; .gz/.bz2 by their name) as an RDD of str.
 
-    Local paths are resolved as the local engine resolves them (directories,
-    globs; a missing path is an :class:`InputError`).  Lines are split on
-    LF or CRLF and decoded here, with the local engine's rules: ``errors``
-    strict stops at undecodable bytes or a NUL byte (see :func:`errors_of`
-    for how that reaches the user), replace puts U+FFFD, skip leaves the
-    line out.
+    Local paths are resolved as the local engine resolves them (see
+    :func:`input_names`).  Lines end at LF or CRLF; a UTF-8 mark at the
+    start of a file is dropped.  Spark decodes UTF-8 only, and puts U+FFFD
+    in place of bytes that do not decode before Python sees them, so
+    ``errors`` acts on U+FFFD (and NUL bytes): strict stops (see
+    :class:`errors_of`), skip leaves the line out, replace keeps it.  (A
+    file that holds U+FFFD itself is therefore refused by strict, where
+    the local engine accepts it: use ``errors="replace"``.)
     """
     import codecs
 
-    if codecs.lookup(encoding).name in ("utf-16", "utf-32") or "16" in encoding or "32" in encoding:
-        raise NlpZeroError(f"the Spark engine reads ASCII-compatible encodings only, not {encoding}")
+    if codecs.lookup(encoding).name != "utf-8":
+        raise NlpZeroError(f"the Spark engine reads UTF-8 only, not {encoding} (recode the input, e.g. with iconv)")
     sc = spark.sparkContext
-    names = input_names(inputs, sc.master.startswith("local"))
-    sc = spark.sparkContext
-    rdds = [sc.textFile(name, use_unicode=False).mapPartitionsWithIndex(_Decoder(name, encoding, errors))
-            for name in names]
+    rdds = []
+    for name in input_names(inputs, sc.master.startswith("local")):
+        raw = sc.textFile(name)
+        _RAW[name] = raw
+        rdds.append(raw.mapPartitionsWithIndex(_Decoder(name, errors)))
     return rdds[0] if len(rdds) == 1 else sc.union(rdds)
+
+
+_RAW: dict[str, Any] = {}  # input -> its lines as Spark decoded them (to find a bad line's number)
+
+
+def _is_bad(line: str) -> bool:
+    return "\ufffd" in line or "\x00" in line
 
 
 def input_names(inputs: list[str], local: bool = True) -> list[str]:
@@ -161,27 +209,22 @@ def input_names(inputs: list[str], local: bool = True) -> list[str]:
 
 
 class _Decoder:
-    """Decodes the lines of one input on the executors (a UTF-8 mark at the start is dropped)."""
+    """Applies ``errors`` to the lines of one input on the executors (see :func:`read_text`)."""
 
-    def __init__(self, name: str, encoding: str, errors: str):
-        self.name, self.encoding, self.errors = name, encoding, errors
+    def __init__(self, name: str, errors: str):
+        self.name, self.errors = name, errors
 
-    def __call__(self, index: int, lines: Iterable[bytes]) -> Iterator[str]:
-        utf8 = self.encoding.replace("_", "-").lower() in ("utf-8", "utf8")
-        for i, data in enumerate(lines):
-            if i == 0 and index == 0 and utf8 and data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
-            try:
-                if b"\x00" in data and self.errors != "replace":
-                    raise ValueError("NUL byte: this looks like a binary file, not text")
-                text = data.decode(self.encoding, "replace" if self.errors == "replace" else "strict")
-            except (UnicodeDecodeError, ValueError) as e:
+    def __call__(self, index: int, lines: Iterable[str]) -> Iterator[str]:
+        for i, text in enumerate(lines):
+            if i == 0 and index == 0 and text.startswith("\ufeff"):
+                text = text[1:]
+            if _is_bad(text):
                 if self.errors == "skip":
                     continue
-                from .corpus import _decode_cause
-
-                raise ValueError(f"{_ERROR}{self.name}\t{_decode_cause(e, self.encoding)}\t") from None
-            yield text.replace("\x00", " ") if "\x00" in text else text
+                if self.errors == "strict":
+                    raise ValueError(f"{_ERROR}{self.name}\t")
+                text = text.replace("\x00", " ")
+            yield text
 
 
 class errors_of:
@@ -203,8 +246,9 @@ class errors_of:
             return False
         text = str(e)
         if _ERROR in text:
-            name, cause = text.split(_ERROR, 1)[1].split("\t")[:2]
-            raise InputError(name, cause) from None
+            name = text.split(_ERROR, 1)[1].split("\t")[0]
+            raise InputError(name, "bytes that do not decode as UTF-8 (or a NUL byte, or U+FFFD); "
+                                   "try --errors replace/skip", _bad_line(name)) from None
         for words in ("Input path does not exist: ", "Path does not exist: "):
             if words in text:
                 raise InputError(text.split(words, 1)[1].split()[0], "no such file or directory") from None
@@ -214,6 +258,14 @@ class errors_of:
                 raise InputError(", ".join(self.inputs),
                                  f"corrupt or truncated compressed data ({_cause(text, words)})") from None
         return False
+
+
+def _bad_line(name: str) -> int | None:
+    """The number of the first undecodable line of an input (a second, small job; None if it fails)."""
+    try:
+        return _RAW[name].zipWithIndex().filter(lambda t: _is_bad(t[0])).map(lambda t: t[1] + 1).first()
+    except Exception:
+        return None
 
 
 def _cause(text: str, words: str) -> str:
