@@ -1,0 +1,203 @@
+"""The Spark engine (nlp_zero.spark): the same bytes as the local engine.
+
+One ``local[2]`` session is shared by the tests of this file; they skip only
+when Java 17+ cannot be had (pyspark itself comes with the test command's
+``.[spark,test]``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from nlp_zero import NgramCounter, WordFinder
+from nlp_zero.corpus import demo_path
+
+from conftest import run_cli
+
+SPARK_ENV = {"SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+
+
+def _java_version() -> int | None:
+    java = shutil.which("java")
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.exists(os.path.join(home, "bin", "java")):
+        java = os.path.join(home, "bin", "java")
+    if not java:
+        return None
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2)) if major == 1 and m.group(2) else major
+
+
+@pytest.fixture(scope="session")
+def spark():
+    if (_java_version() or 0) < 17:
+        pytest.skip("the Spark engine needs Java 17+, and none was found (java on the PATH or JAVA_HOME)")
+    os.environ.update(SPARK_ENV)
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("nlp-zero-tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    session.sparkContext.setLogLevel("FATAL")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_lines() -> list[str]:
+    with lzma.open(demo_path(), "rt", encoding="utf-8") as f:
+        return f.read().split("\n")[:-1]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory, demo_lines) -> str:
+    path = tmp_path_factory.mktemp("spark") / "demo.txt"
+    path.write_text("".join(line + "\n" for line in demo_lines), encoding="utf-8")
+    return str(path)
+
+
+def _bytes(path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+# -- the exact sums ------------------------------------------------------------
+
+
+def test_exact_integer_sums_equal_one_fsum_where_partial_fsums_do_not():
+    from nlp_zero.spark import _SCALE, _exact
+
+    rng = random.Random(13)
+    differ = 0
+    for _ in range(200):
+        values = [rng.gauss(0, 1) * 10 ** rng.randint(-8, 8) for _ in range(rng.randint(2, 60))]
+        parts = [values[i::3] for i in range(3)]
+        exact = sum(sum(map(_exact, part)) for part in parts) / (1 << _SCALE)
+        assert exact == math.fsum(values)
+        differ += math.fsum(math.fsum(p) for p in parts) != math.fsum(values)
+    assert differ  # the naive way would not be exact: what the integers are for
+
+
+# -- counting -------------------------------------------------------------------
+
+
+def test_count_ngrams_is_a_dataframe_of_the_counts(spark):
+    from nlp_zero.spark import count_ngrams
+
+    lines = ["吃葡萄不吐葡萄皮，不吃葡萄倒吐葡萄皮", "第3条 葡萄", ""]
+    df = count_ngrams(spark.createDataFrame([(x,) for x in lines], "text string"), order=2, min_count=1,
+                      column="text")
+    assert [f.name for f in df.schema.fields] == ["order", "ngram", "count"]
+    got = {(k, g): c for k, g, c in df.collect()}
+    local = NgramCounter(order=2, min_count=1)
+    local.update(lines)
+    assert got[(2, "葡萄")] == local["葡萄"] == 5
+    assert got[(2, "第<NUM>")] == 1
+    assert len(got) == len(local)
+
+
+def test_count_file_is_byte_identical_to_the_local_one(spark, demo_lines, tmp_path):
+    from nlp_zero.counting import count_to_file
+    from nlp_zero.spark import count_to_file as spark_count_to_file
+
+    count_to_file(demo_lines, str(tmp_path / "local.counts"), order=4, min_count=2)
+    rdd = spark.sparkContext.parallelize(demo_lines, 3)
+    summary = spark_count_to_file(rdd, str(tmp_path / "spark.counts"), order=4, min_count=2, partitions=3)
+    assert _bytes(tmp_path / "spark.counts") == _bytes(tmp_path / "local.counts")
+    assert summary.kept[0] > 0
+
+
+# -- discovery --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_path, partitions):
+    from nlp_zero.spark import discover
+
+    lines = demo_lines[:1500]
+    finder = WordFinder(order=4).train(lines)
+    local = finder.find()
+    lexicon = discover(spark.sparkContext.parallelize(lines, partitions), order=4, partitions=partitions)
+    assert lexicon.stats == finder.stats
+    for name, lex in (("local", local), ("spark", lexicon)):
+        lex.save(str(tmp_path / f"{name}.dict.txt"))
+        lex.save_tsv(str(tmp_path / f"{name}.tsv"))
+    assert _bytes(tmp_path / "spark.dict.txt") == _bytes(tmp_path / "local.dict.txt")
+    assert _bytes(tmp_path / "spark.tsv") == _bytes(tmp_path / "local.tsv")
+
+
+def test_discover_reads_a_dataframe_column(spark):
+    from nlp_zero.spark import discover
+
+    lines = ["吃葡萄不吐葡萄皮，不吃葡萄倒吐葡萄皮。"] * 3 + ["葡萄很甜，我吃葡萄。"]
+    df = spark.createDataFrame([(x,) for x in lines], "value string")
+    lexicon = discover(df, order=3)
+    finder = WordFinder(order=3).train(lines)
+    assert dict(lexicon.items()) == dict(finder.find().items())
+    assert "葡萄" in lexicon
+
+
+def test_discover_without_han_text_is_an_error(spark):
+    from nlp_zero.errors import NlpZeroError
+    from nlp_zero.spark import discover
+
+    with pytest.raises(NlpZeroError, match="no Han text"):
+        discover(spark.sparkContext.parallelize(["abc 123", "。"], 2))
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def test_cli_discover_and_count_with_spark_write_the_local_files(spark, demo_file, tmp_path):
+    common = ["--engine", "spark", "--spark-master", "local[2]", "--spark-partitions", "3", "-q"]
+    for engine_args, prefix in (([], "local"), (common, "spark")):
+        proc = run_cli("discover", demo_file, "-o", str(tmp_path / prefix), *engine_args, env=SPARK_ENV)
+        assert proc.returncode == 0, proc.stderr
+        proc = run_cli("count", demo_file, "-o", str(tmp_path / f"{prefix}.counts"), *engine_args, env=SPARK_ENV)
+        assert proc.returncode == 0, proc.stderr
+    for suffix in (".dict.txt", ".tsv", ".meta.json", ".counts"):
+        assert _bytes(tmp_path / f"spark{suffix}") == _bytes(tmp_path / f"local{suffix}"), suffix
+
+
+def _one_line_error(proc, *words):
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nlp-zero: error: "), proc.stderr
+    for w in words:
+        assert w in lines[0]
+
+
+def test_cli_bad_inputs_are_one_line_with_spark(spark, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("中文\n".encode() + b"\xe4\xb8\n")
+    good = gzip.compress("中文很好\n".encode() * 5000)
+    trunc = tmp_path / "trunc.txt.gz"
+    trunc.write_bytes(good[: len(good) // 2])
+    spark_args = ["--engine", "spark", "--spark-master", "local[2]"]
+    _one_line_error(run_cli("discover", str(tmp_path / "none.txt"), "-o", str(tmp_path / "x"), *spark_args,
+                            env=SPARK_ENV), "none.txt", "no such file")
+    _one_line_error(run_cli("count", str(bad), "-o", str(tmp_path / "x.counts"), *spark_args, env=SPARK_ENV),
+                    "bad.txt:2", "UTF-8")
+    _one_line_error(run_cli("discover", str(trunc), "-o", str(tmp_path / "x"), *spark_args, env=SPARK_ENV),
+                    "trunc.txt.gz", "corrupt or truncated")
+    assert not (tmp_path / "x.dict.txt").exists() and not (tmp_path / "x.counts").exists()
+
+
+def test_cli_without_java_names_the_extra_and_java(tmp_path):
+    env = {**SPARK_ENV, "PATH": os.path.dirname(sys.executable), "JAVA_HOME": ""}
+    proc = run_cli("count", "--engine", "spark", str(tmp_path / "a.txt"), "-o", str(tmp_path / "a.counts"), env=env)
+    _one_line_error(proc, "nlp-zero[spark]", "Java 17+")
