@@ -487,41 +487,43 @@ def _side(tables: list, K: int, forward: bool, singles: _Singles) -> Iterator[tu
 
 
 def _forward(K: int, singles_bc):
-    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple]:
-        """Forward columns ``(0, x, (n, vbe_r, s_f))`` and the counts ``(1, g, n)`` of orders 2..K+1."""
+    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[str, Any]]:
+        """The forward columns ``(x, (n, vbe_r, s_f))`` of orders 2..K, and the counts ``(g, n)`` of order K+1."""
         full, tails = Counter(), Counter()
-        for w, c in records:
-            (tails if w[-1] == "\n" else full)[w] = c
+        for w, c in records:  # (a window may come from several partitions of the chunks)
+            if w[-1] == "\n":
+                tails[w] += c
+            else:
+                full[w] += c
         tables = _forward_counts(full, tails, K)
         del full, tails
         tables[1] = None
-        for k in range(2, K + 2):
-            yield from ((1, g, c) for g, c in tables[k].items())
+        yield from tables[K + 1].items()
         for k, keys, counts, v, s in _side(tables, K, True, singles_bc.value):
-            yield from zip((0,) * len(keys), keys, zip(counts, v, s))
+            yield from zip(keys, zip(counts, v, s))
 
     return forward
 
 
-def _backward(K: int, singles_bc):
-    def backward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[str, tuple[float, float]]]:
-        """Backward columns ``(x, (vbe_l, s_b))`` of orders 2..K."""
+def _backward(K: int, logn: float, singles_bc):
+    def backward(records: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, tuple[float, float, float]]]:
+        """``(x, (vbe_r, vbe_l, pmi))`` of orders 2..K: the backward columns, paired with the forward ones."""
         tables: list = [None] + [{} for _ in range(K + 1)]
-        for g, c in records:
-            tables[len(g)][g] = c
+        forward: dict[str, tuple[float, float]] = {}
+        for g, value in records:
+            if isinstance(value, int):  # a (K+1)-gram's count
+                tables[K + 1][g] = value
+            else:
+                c, vr, s_f = value
+                tables[len(g)][g] = int(c)
+                forward[g] = vr, s_f
+        log = math.log
         for k, keys, counts, v, s in _side(tables, K, False, singles_bc.value):
-            yield from zip(keys, zip(v, s))
+            for x, c, vl, s_b in zip(keys, counts, v, s):
+                vr, s_f = forward.pop(x)
+                yield x, (vr, vl, (logn + log(c)) - ((s_f + s_b) / float(k - 1)))
 
     return backward
-
-
-def _pmi(logn: float):
-    def scored(kv: tuple) -> tuple[str, tuple[float, float, float]]:
-        x, ((c, vr, s_f), (vl, s_b)) = kv
-        k = len(x)
-        return x, (vr, vl, (logn + math.log(c)) - ((s_f + s_b) / float(k - 1)))
-
-    return scored
 
 
 _SCALE = 1074  # a float is a whole multiple of 2**-1074
@@ -631,19 +633,16 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     n = corpus.chars
     h0 = entropy(sorted(c for c in unigrams.values() if c > 1), n)
     disk = StorageLevel.MEMORY_AND_DISK
-    windows = corpus.chunks.mapPartitions(_windows_of(K)).reduceByKey(add, P, _first_two).persist(disk)
+    windows = corpus.chunks.mapPartitions(_windows_of(K)).partitionBy(P, _first_two).persist(disk)
     singles = _singles(windows, unigrams, P)
     singles_bc = sc.broadcast(singles)
     # single symbols: their columns on the driver (as many as the alphabet)
     singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
-    both = windows.mapPartitions(_forward(K, singles_bc), preservesPartitioning=True).persist(disk)
-    forward = both.filter(lambda r: r[0] == 0).map(lambda r: (r[1], r[2]))
-    backward = (both.filter(lambda r: r[0] == 1).map(lambda r: (r[1], r[2]))
-                .partitionBy(P, _last_two).mapPartitions(_backward(K, singles_bc)))
-    scored = forward.join(backward, P).map(_pmi(math.log(n))).persist(disk)
+    # forward columns by the first two symbols, then to the partition of the last two: backward, PMI
+    scored = (windows.mapPartitions(_forward(K, singles_bc)).partitionBy(P, _last_two)
+              .mapPartitions(_backward(K, math.log(n), singles_bc)).persist(disk))
     norms = _norms(scored, singles_cols, K, P)
     windows.unpersist()
-    both.unpersist()
     model = _Model(K, norms, [])
     keys = sorted(singles_cols)
     table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
