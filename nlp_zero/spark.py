@@ -19,11 +19,11 @@ local engine byte for byte:
 3. the counts re-partitioned by their last two symbols: the backward
    columns;
 4. the join by n-gram, and PMI;
-5. the standardisation's means and variances, summed *exactly*: each value
-   becomes an integer (its ``as_integer_ratio`` scaled to 2^-1074, the
-   smallest step of a float), partitions add integers, and the driver
-   divides once -- the correctly rounded sum, as ``math.fsum`` gives
-   locally (per-partition ``fsum`` s added are not);
+5. the standardisation's means and variances, summed *exactly*: each
+   partition ships a few floats whose exact sum is that of its values
+   (:func:`exact_partials`) and the driver takes one ``fsum`` of them all --
+   the correctly rounded sum, as one ``math.fsum`` over all values gives
+   locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
 6. candidate passes order by order, the table of shorter candidates
    broadcast (it is small: see :func:`nlp_zero.passes.candidates`);
 7. the segmentation of the distinct chunks, weighted by their counts.
@@ -37,15 +37,19 @@ measures time and memory against the local engine.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
 import shutil
 import sys
+import time
 import zlib
 from collections import Counter, defaultdict
+from array import array
 from dataclasses import dataclass
-from operator import add
+from itertools import repeat
+from operator import add, neg, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
@@ -62,6 +66,7 @@ from .text import CLASS_SYMBOLS, readable, stat_chunks
 MISSING = ("the Spark engine needs the extra nlp-zero[spark] (pip install 'nlp-zero[spark]') "
            "and Java 17+ (java on the PATH or JAVA_HOME)")
 _LN2 = math.log(2)
+log = logging.getLogger("nlp_zero.spark")
 _LINES = "\n"  # the key of the line count among the chunks (never a chunk)
 _ERROR = "nlp-zero-input-error:"  # marks an input error raised on an executor
 
@@ -526,46 +531,54 @@ def _backward(K: int, logn: float, singles_bc):
     return backward
 
 
-_SCALE = 1074  # a float is a whole multiple of 2**-1074
+def exact_partials(values) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values`` (a few: usually two or three).
 
-
-def _exact(v: float) -> int:
-    """``v`` * 2**1074, exactly (an integer)."""
-    num, den = v.as_integer_ratio()
-    return num << (_SCALE + 1 - den.bit_length())
+    ``math.fsum`` is correctly rounded, so ``fsum(values)`` is the sum's
+    nearest float and ``fsum(values, -that)`` the rest's; repeated until the
+    rest is nothing (it is a whole multiple of 2**-1074, so a rest that
+    rounds to 0.0 is 0).  Each partition ships its partials and the driver
+    takes one ``fsum`` over all of them: the correctly rounded sum of all
+    values, bit for bit what one ``fsum`` over them gives locally.  (Adding
+    the partitions' own ``fsum`` s would round twice.)
+    """
+    partials: list[float] = []
+    while True:
+        rest = math.fsum(itertools.chain(values, map(neg, partials)))
+        if rest == 0.0:
+            return partials
+        partials.append(rest)
 
 
 def _sums(means: dict | None):
-    def sums(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[int, list[int]]]:
-        """Per order: the number of n-grams and the exact sums of each column (or of its squared deviations)."""
-        out: dict[int, list[int]] = {}
-        for x, cols in records:
+    def sums(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[int, tuple[int, list[list[float]]]]]:
+        """Per order: the number of n-grams and the exact partials of each column (or of its squared
+        deviations from ``means``)."""
+        cols: dict[int, tuple[array, ...]] = {}
+        for x, values in records:
             k = len(x)
-            acc = out.get(k)
+            acc = cols.get(k)
             if acc is None:
-                acc = out[k] = [0, 0, 0, 0]
-            acc[0] += 1
-            if means is None:
-                for j, v in enumerate(cols, 1):
-                    acc[j] += _exact(v)
-            else:
-                for j, (v, mean) in enumerate(zip(cols, means[k]), 1):
-                    acc[j] += _exact((v - mean) ** 2)
-        return iter(out.items())
+                acc = cols[k] = (array("d"), array("d"), array("d"))
+            for col, v in zip(acc, values):
+                col.append(v)
+        for k, acc in cols.items():
+            if means is not None:
+                acc = [array("d", map(pow, map(sub, col, repeat(mean)), repeat(2))) for col, mean in zip(acc, means[k])]
+            yield k, (len(acc[0]), [exact_partials(col) for col in acc])
 
     return sums
 
 
-def _add_sums(a: list[int], b: list[int]) -> list[int]:
-    return [x + y for x, y in zip(a, b)]
+def _add_sums(a: tuple, b: tuple) -> tuple:
+    return a[0] + b[0], [x + y for x, y in zip(a[1], b[1])]
 
 
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
     """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (see the module docstring)."""
-    one = list(_sums(None)(singles_cols.items()))
     totals = dict(scored.mapPartitions(_sums(None)).reduceByKey(_add_sums, P).collect())
-    totals.update(one)
-    means = {k: tuple((s / (1 << _SCALE)) / t[0] for s in t[1:]) for k, t in totals.items()}
+    totals.update(_sums(None)(singles_cols.items()))
+    means = {k: tuple(math.fsum(p) / n for p in partials) for k, (n, partials) in totals.items()}
     squares = dict(scored.mapPartitions(_sums(means)).reduceByKey(_add_sums, P).collect())
     squares.update(_sums(means)(singles_cols.items()))
     norms = {}
@@ -576,7 +589,7 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
             continue
         pairs = []
         for j in range(3):
-            var = (squares[k][j + 1] / (1 << _SCALE)) / n
+            var = math.fsum(squares[k][1][j]) / n
             pairs.append((means[k][j], math.sqrt(var) if var > 0 else 1.0))
         if k == 1:
             pairs[2] = (0.0, 1.0)
@@ -624,6 +637,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     if not 1 <= order <= 16:
         raise NlpZeroError(f"order must be between 1 and 16, not {order}")
     K = order
+    start = time.perf_counter()
     corpus = _corpus(lines, column, partitions)
     sc = corpus.chunks.context
     P = _partitions(sc, partitions)
@@ -632,16 +646,20 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
         raise NlpZeroError("no Han text to learn from")
     n = corpus.chars
     h0 = entropy(sorted(c for c in unigrams.values() if c > 1), n)
+    log.info("chunk multiset: %d lines, %d symbols (%d distinct); %.1f s", corpus.lines, n, len(unigrams),
+             time.perf_counter() - start)
     disk = StorageLevel.MEMORY_AND_DISK
     windows = corpus.chunks.mapPartitions(_windows_of(K)).partitionBy(P, _first_two).persist(disk)
     singles = _singles(windows, unigrams, P)
     singles_bc = sc.broadcast(singles)
+    log.info("windows and single symbols; %.1f s", time.perf_counter() - start)
     # single symbols: their columns on the driver (as many as the alphabet)
     singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
     # forward columns by the first two symbols, then to the partition of the last two: backward, PMI
     scored = (windows.mapPartitions(_forward(K, singles_bc)).partitionBy(P, _last_two)
               .mapPartitions(_backward(K, math.log(n), singles_bc)).persist(disk))
     norms = _norms(scored, singles_cols, K, P)
+    log.info("n-grams scored and standardised; %.1f s", time.perf_counter() - start)
     windows.unpersist()
     model = _Model(K, norms, [])
     keys = sorted(singles_cols)
@@ -657,6 +675,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
         table.update(new)
         shorter_bc.destroy()
     scored.unpersist()
+    log.info("%d candidate n-grams; %.1f s", len(table), time.perf_counter() - start)
     table_bc = sc.broadcast(table)
     counts = dict(corpus.chunks.mapPartitions(_segmenter(K, table_bc)).reduceByKey(add, P, _crc).toLocalIterator())
     table_bc.destroy()

@@ -78,18 +78,18 @@ def _bytes(path) -> bytes:
 # -- the exact sums ------------------------------------------------------------
 
 
-def test_exact_integer_sums_equal_one_fsum_where_partial_fsums_do_not():
-    from nlp_zero.spark import _SCALE, _exact
+def test_exact_partials_give_one_fsum_where_partial_fsums_do_not():
+    from nlp_zero.spark import exact_partials
 
     rng = random.Random(13)
     differ = 0
-    for _ in range(200):
+    for _ in range(300):
         values = [rng.gauss(0, 1) * 10 ** rng.randint(-8, 8) for _ in range(rng.randint(2, 60))]
         parts = [values[i::3] for i in range(3)]
-        exact = sum(sum(map(_exact, part)) for part in parts) / (1 << _SCALE)
-        assert exact == math.fsum(values)
+        assert math.fsum([p for part in parts for p in exact_partials(part)]) == math.fsum(values)
         differ += math.fsum(math.fsum(p) for p in parts) != math.fsum(values)
-    assert differ  # the naive way would not be exact: what the integers are for
+    assert differ  # the naive way is not exact: what the partials are for
+    assert exact_partials([]) == [] and exact_partials([1e300, 1.0, -1e300]) == [1.0]
 
 
 # -- counting -------------------------------------------------------------------
