@@ -97,7 +97,8 @@ def session(master: str | None = None, app: str = "nlp-zero"):
     builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_quiet_log()}")
     if master:
         builder = builder.master(master)
-    elif "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ and "--master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        # (under spark-submit the JVM is up and the master is spark-submit's)
         builder = builder.master(os.environ.get("MASTER", "local[*]"))
     try:
         with _quiet_stderr():
@@ -358,10 +359,29 @@ def _symbols(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
     return iter(table.items())
 
 
+def _ship(sc) -> None:
+    """When this package runs from a wheel (``spark-submit --py-files nlp_zero-....whl``), let the
+    executors import it too: Spark puts the .zip files of ``--py-files`` on their path, not .whl files,
+    so the wheel (a zip file) is added again under a .zip name."""
+    import tempfile
+
+    wheel = __file__[:__file__.find(".whl") + 4] if ".whl" in __file__ else None
+    if wheel is None or wheel in _SHIPPED or not os.path.isfile(wheel):
+        return
+    copy = os.path.join(tempfile.mkdtemp(prefix="nlp-zero-"), os.path.basename(wheel)[:-4] + ".zip")
+    shutil.copyfile(wheel, copy)
+    sc.addPyFile(copy)
+    _SHIPPED.add(wheel)
+
+
+_SHIPPED: set[str] = set()
+
+
 def _corpus(lines: Any, column: str, partitions: int | None) -> _Corpus:
     from pyspark import StorageLevel
 
     rdd = _lines_rdd(lines, column)
+    _ship(rdd.context)
     P = _partitions(rdd.context, partitions)
     both = rdd.mapPartitions(_chunks_of).reduceByKey(add, P, _crc).persist(StorageLevel.MEMORY_AND_DISK)
     lines_seen = sum(both.filter(lambda kv: kv[0] == _LINES).values().collect())
