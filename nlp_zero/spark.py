@@ -58,7 +58,7 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon
 from .counting import _count_batch
-from .passes import BLOCK_CHARS, _forward_counts, _Model, _ngram_regex, _tails_regex, candidate_prefixes, candidates, \
+from .passes import BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _ngram_regex, _tails_regex, candidate_prefixes, candidates, \
     segment_words, side_columns
 from .scores import code_length, entropy
 from .text import CLASS_SYMBOLS, readable, stat_chunks
@@ -284,8 +284,18 @@ def _cause(text: str, words: str) -> str:
 # -- the chunk multiset --------------------------------------------------------
 
 
-def _partitions(sc, partitions: int | None) -> int:
-    return partitions or sc.defaultParallelism
+#: What a partition of n-grams is sized to by default, in bytes of a worker's tables (the local
+#: engine's BYTES_PER_NGRAM each, for a bound on the n-grams: most partitions hold less).
+PARTITION_BYTES = 512 << 20
+
+
+def _sized(corpus: "_Corpus", per_char: int, partitions: int | None) -> int:
+    """Partitions for n-gram tables: the given number, or enough that each holds about PARTITION_BYTES
+    (at most ``per_char`` n-grams per character of the distinct chunks; the cores at least)."""
+    if partitions:
+        return partitions
+    bound = per_char * corpus.distinct_chars * BYTES_PER_NGRAM
+    return max(corpus.chunks.context.defaultParallelism, math.ceil(bound / PARTITION_BYTES))
 
 
 def _crc(key: str) -> int:
@@ -319,6 +329,7 @@ class _Corpus:
     lines: int
     unigrams: dict[str, int]  # symbol -> occurrences in the corpus
     stored: Any  # the persisted RDD the chunks are read from
+    distinct_chars: int  # symbols of the distinct chunks (newlines included)
 
     @property
     def chars(self) -> int:
@@ -352,10 +363,14 @@ def _weighted(table: Counter, found: list[str], m: int) -> None:
 
 
 def _symbols(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    """The symbols of a partition's chunks, counted, and ``(_LINES, characters of the distinct chunks)``."""
     table: Counter = Counter()
+    distinct = 0
     for text, m in _texts(pairs):
         _weighted(table, text, m)
+        distinct += len(text)
     del table["\n"]
+    table[_LINES] = distinct
     return iter(table.items())
 
 
@@ -382,12 +397,13 @@ def _corpus(lines: Any, column: str, partitions: int | None) -> _Corpus:
 
     rdd = _lines_rdd(lines, column)
     _ship(rdd.context)
-    P = _partitions(rdd.context, partitions)
+    P = partitions or max(rdd.context.defaultParallelism, rdd.getNumPartitions())
     both = rdd.mapPartitions(_chunks_of).reduceByKey(add, P, _crc).persist(StorageLevel.MEMORY_AND_DISK)
     lines_seen = sum(both.filter(lambda kv: kv[0] == _LINES).values().collect())
     chunks = both.filter(lambda kv: kv[0] != _LINES)
     unigrams = dict(chunks.mapPartitions(_symbols).reduceByKey(add, P, _crc).collect())  # the alphabet
-    return _Corpus(chunks, lines_seen, unigrams, both)
+    distinct = unigrams.pop(_LINES)
+    return _Corpus(chunks, lines_seen, unigrams, both, distinct)
 
 
 # -- counting ------------------------------------------------------------------
@@ -413,7 +429,7 @@ def _ngrams_of(order: int):
 
 
 def _count_rows(corpus: _Corpus, order: int, min_count: int, partitions: int | None):
-    P = _partitions(corpus.chunks.context, partitions)
+    P = _sized(corpus, order, partitions)
     return (corpus.chunks.mapPartitions(_ngrams_of(order)).reduceByKey(add, P, _crc)
             .filter(lambda kv: kv[1] >= min_count)
             .map(lambda kv: (len(kv[0]), readable(kv[0]), kv[1])))
@@ -660,7 +676,8 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     start = time.perf_counter()
     corpus = _corpus(lines, column, partitions)
     sc = corpus.chunks.context
-    P = _partitions(sc, partitions)
+    P = _sized(corpus, K + 1, partitions)
+    log.info("%d partitions of n-grams", P)
     unigrams = corpus.unigrams
     if not set(unigrams) - set(CLASS_SYMBOLS):
         raise NlpZeroError("no Han text to learn from")
