@@ -352,7 +352,7 @@ def _stdin_lines(encoding: str, errors: str):
 
 
 # --------------------------------------------------------------------------
-# templates / parse (docs/design.md, "Sentence templates and structure")
+# templates / parse (docs/design.md §9)
 
 
 @command("templates", help="learn sentence templates ([X]的[X], [X]可以[X]吗) from a corpus")
@@ -448,7 +448,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
-# discover / eval (word discovery and segmentation scoring, DESIGN.md §3.3, §5)
+# discover / eval (word discovery and segmentation scoring, docs/design.md §5, §11)
 
 
 @command("discover", help="learn a lexicon from raw text (minimum-entropy word discovery)")
@@ -482,73 +482,64 @@ def _sha256(path: str) -> str | None:
 def _discover(args: argparse.Namespace) -> int:
     import json
 
-    from .discovery import WordFinder
     from .errors import InputError
     from .fileio import atomic_write
-    from .progress import Progress
-    from .text import readable
 
     if not args.inputs and not args.load_state:
         raise UsageError("give INPUT files (or - for stdin) or --load-state")
     if not args.output and not args.save_state:
         raise UsageError("give -o PREFIX (or --save-state STATE to save the learner state only)")
     check_tmp_dir(args)
-    if not 1 <= args.order <= 16:
-        raise UsageError(f"--order must be between 1 and 16, got {args.order}")
     check_outputs(args.output, prefix=True)
     check_outputs(args.save_state)
-    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
-    inputs = []
-    for state in args.load_state:
-        with work_area_errors(args):
-            finder.merge(state)
-        inputs.append({"state": state, "sha256": _sha256(state)})
-    mode = progress_mode(args)
-    if args.inputs:
-        corpus = open_inputs(args)
-        with work_area_errors(args):
-            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
-        inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
+    finder, inputs = _discover_state(args)
     names = ", ".join(args.inputs + args.load_state)
     if not finder:
         raise InputError(names, "no text to learn from (empty input)")
     if not args.output:  # a shard: the state is the result
         finder.save(args.save_state)
-        say(args, f"{finder.chars:,} characters in {finder.distinct_chunks():,} distinct chunks; state saved to {args.save_state}")
+        say(args, f"{finder.chars:,} characters in {finder.distinct_chunks():,} distinct chunks; "
+            f"state saved to {args.save_state}")
         return 0
+    mode = progress_mode(args)
     meter = Progress("learning", mode=mode).step if mode else None
     try:
         with work_area_errors(args):
-            lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
+            lexicon = finder.find(jobs=args.jobs, progress=meter)
     except NlpZeroError as e:
         raise InputError(names, str(e)) from None
     if args.save_state:
         finder.save(args.save_state)
-    st = finder.stats
-    meta = {
-        "version": __version__,
-        "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
-        "parameters": {"order": args.order},
-        "inputs": inputs,
-        "lines": st.lines,
-        "chars": st.chars,
-        "words": st.words,
-        "tokens": st.tokens,
-        "bits_per_char_before": round(st.bits_per_char_before, 6),
-        "bits_per_char_after": round(st.bits_per_char_after, 6),
-    }
     # Written last to first: the meta file marks a complete result.
     lexicon.save(args.output + ".dict.txt")
     lexicon.save_tsv(args.output + ".tsv")
     with atomic_write(args.output + ".meta.json") as f:
-        f.write(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    if args.top:
-        for word in list(lexicon)[: args.top]:
-            print(f"{readable(word)}\t{lexicon[word]}")
+        f.write(json.dumps(finder.record(inputs), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    for word in list(lexicon)[: args.top]:
+        print(f"{word}\t{lexicon[word]}")
+    st = finder.stats
     say(args, f"{st.chars:,} characters -> {st.words:,} words; "
         f"{st.bits_per_char_before:.3f} -> {st.bits_per_char_after:.3f} bits/char; "
         f"{args.output}.dict.txt, .tsv, .meta.json")
     return 0
+
+
+def _discover_state(args: argparse.Namespace):
+    """The learner with every --load-state and input added, and the inputs' records for the meta file."""
+    from .discovery import WordFinder
+
+    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
+    inputs = []
+    with work_area_errors(args):
+        for state in args.load_state:
+            finder.merge(state)
+            inputs.append({"state": state, "sha256": _sha256(state)})
+        if args.inputs:
+            corpus = open_inputs(args)
+            mode = progress_mode(args)
+            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
+            inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
+    return finder, inputs
 
 
 @command("eval", help="score a segmentation against a gold one (bakeoff word P/R/F1, OOV recall)")

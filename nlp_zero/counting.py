@@ -1,4 +1,4 @@
-"""Exact, streaming, mergeable character n-gram counts (DESIGN.md §3.2).
+"""Exact, streaming, mergeable character n-gram counts (docs/design.md §4).
 
 :class:`NgramCounter` counts every n-gram of orders 1..n inside the
 statistical chunks of the text (:func:`nlp_zero.text.stat_chunks`: Han runs

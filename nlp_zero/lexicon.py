@@ -1,9 +1,9 @@
-"""The lexicon: words with counts and scores (DESIGN.md §3.4).
+"""The lexicon: words with counts and scores (docs/design.md §7).
 
 A :class:`Lexicon` is what word discovery produces and what the tokenizer
 uses: a dict-like map word -> count, with the unigram probability
 ``p(w) = count(w) / total`` that the minimum-entropy principle is about
-(DESIGN.md §2), optional per-word scores (cohesion, expected count, ...) and
+(docs/design.md §2), optional per-word scores (cohesion, expected count, ...) and
 optional part-of-speech tags kept from jieba dictionaries.
 
 Files
@@ -77,6 +77,15 @@ def _check_count(word: str, count: object) -> int:
 def _fmt(x: float) -> str:
     """Deterministic, compact float formatting for TSV files."""
     return format(x, ".6g")
+
+
+def units(word: str) -> int:
+    """The length of a word as the tokenizer sees it: a class symbol (``<NUM>``, ``<LAT>``) is one unit.
+
+    >>> units('<NUM>年'), units('中国')
+    (2, 2)
+    """
+    return len(from_readable(word))
 
 
 class Lexicon(MutableMapping[str, int]):
@@ -210,16 +219,16 @@ class Lexicon(MutableMapping[str, int]):
         (a column of the TSV written by ``discover``: ``score``, ``cohesion``,
         ``nvbe``, ``pmi``); a word without that score fails it.
 
-        >>> lex = Lexicon({'中国': 5, '人民': 2, '的': 9}, scores={'中国': {'score': 3.0}, '的': {'score': 1.0}})
-        >>> list(lex.filter(min_count=3)), list(lex.filter(min_len=2)), list(lex.filter(min_score=2))
-        (['的', '中国'], ['中国', '人民'], ['中国'])
+        >>> lex = Lexicon({'中国': 5, '人民': 2, '的': 9, '<NUM>年': 4}, scores={'中国': {'score': 3.0}})
+        >>> list(lex.filter(min_count=3)), list(lex.filter(max_len=1)), list(lex.filter(min_score=2))
+        (['的', '中国', '<NUM>年'], ['的'], ['中国'])
         """
         def keep(word: str) -> bool:
             if min_count is not None and self._counts[word] < min_count:
                 return False
-            if min_len is not None and len(word) < min_len:
+            if min_len is not None and units(word) < min_len:
                 return False
-            if max_len is not None and len(word) > max_len:
+            if max_len is not None and units(word) > max_len:
                 return False
             if min_score is not None:
                 value = self.scores.get(word, {}).get(score)

@@ -39,7 +39,7 @@ log = logging.getLogger("nlp_zero.discovery")
 
 # -- the passes of find() -------------------------------------------------
 #
-# What each n-gram x of length k <= K needs (DESIGN.md §3.3):
+# What each n-gram x of length k <= K needs (docs/design.md §6):
 #
 #   n(x), h_r(x), h_r(x[:-1]) and n(x[:i]) for its prefixes   -- "forward"
 #   h_l(x), h_l(x[1:]) and n(x[i:]) for its suffixes           -- "backward"

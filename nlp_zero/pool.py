@@ -1,4 +1,4 @@
-"""Worker processes: one start method, one signal policy (docs/design.md, "Bounded memory: the passes").
+"""Worker processes: one start method, one signal policy (docs/design.md §6).
 
 Every stage that runs in parallel goes through this module:
 

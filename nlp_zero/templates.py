@@ -1,6 +1,6 @@
 """Sentence templates learned from skip-gram statistics.
 
-The design: docs/design.md, "Sentence templates and structure".
+The design: docs/design.md §9.
 
 A *template* is a sequence of literal words and placeholders ``[X]``, such
 as ``[X]的[X]`` or ``[X]可以[X]吗``.  Matching is strict: a literal matches
@@ -19,7 +19,7 @@ Learning follows the original nlp-zero idea, with the work bounded:
 2. A pair is *strong* when it was seen ``min_count`` times and its pointwise
    mutual information ``PMI(a, b) = ln p(a, b) / (p(a) p(b))`` is at least
    ``min_pmi`` nats (1 nat: the point where joining two units starts to pay,
-   docs/design.md, "The minimum-entropy principle").
+   docs/design.md §2).
 3. ``TemplateFinder.find()`` goes over the distinct pieces ``train`` kept
    (each with its number of occurrences).  In each piece, every
    path of strong pairs of at most ``max_literals`` words becomes a candidate

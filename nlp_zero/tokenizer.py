@@ -1,7 +1,7 @@
-"""Segmenting text with a lexicon: unigram Viterbi (DESIGN.md §2, §3.5).
+"""Segmenting text with a lexicon: unigram Viterbi (docs/design.md §2, §8).
 
 The best segmentation of a block minimises the code length
-``-Σ ln p(w_k)`` with ``p(w) = n(w) / N`` (DESIGN.md §2, last formula).
+``-Σ ln p(w_k)`` with ``p(w) = n(w) / N`` (docs/design.md §2, last formula).
 Each word costs ``ln N - ln n(w)``; a unit the lexicon does not know (a Han
 character, or an alphanumeric run) costs as much as a word seen once,
 ``ln N`` -- the add-one floor jieba also uses, so that with the same
@@ -29,7 +29,7 @@ Differences from jieba 0.42.1 with ``HMM=False`` on the same dictionary:
   or no dictionary word starts there; here a single unit is always an option
   (at the unknown cost), so some lattice always exists.
 * jieba's Han class stops at U+9FD5 and leaves out Extension A and 〇; here
-  all CJK ideograph blocks and 〇 are Han (DESIGN.md §3.1).
+  all CJK ideograph blocks and 〇 are Han (docs/design.md §3).
 * Alphanumeric runs are one unit here (with decimals and a trailing ``%``);
   jieba segments letters and digits with the dictionary and glues leftover
   single letters/digits back together.  Full-width digits are digits here.
