@@ -67,7 +67,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .templates import Template, TemplateSet, clean_tokens, is_mark, pieces, symbol_forms
+from .templates import Template, TemplateSet, is_mark, pieces, symbol_forms
 
 NEG = float("-inf")
 

@@ -72,7 +72,7 @@ from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from .errors import FormatError
 from .lexicon import Lexicon, read_counts, read_userdict
-from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable, readable,
+from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable,
                    symbolize, unit_spans)
 
 _INF = float("inf")
