@@ -172,9 +172,11 @@ def _count(args: argparse.Namespace) -> int:
     check_outputs(args.output)
     check_tmp_dir(args)
     with work_area_errors(args):
-        summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
-                                max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir,
-                                progress=progress_mode(args) or False)
+        corpus = open_inputs(args)
+        mode = progress_mode(args)
+        summary = count_to_file(Progress("counting", corpus, mode=mode).wrap(corpus) if mode else corpus, args.output,
+                                order=args.order, min_count=args.min_count, max_memory=args.max_memory,
+                                jobs=args.jobs, tmp_dir=args.tmp_dir)
     say(args, f"{summary.chars:,} characters; "
         + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")
@@ -662,7 +664,7 @@ def _lexicon(args: argparse.Namespace) -> int:
         what = f"{len(result):,} of {len(new):,} words are not in {args.reference}"
     elif op == "merge":
         lexicons = [load_lexicon(path) for path in args.inputs]
-        result = lexicons[0].merge(*lexicons[1:])
+        result = sum(lexicons[1:], lexicons[0])
         what = f"{len(args.inputs)} lexicons, {len(result):,} words"
     elif op == "filter":
         lexicon = load_lexicon(args.input)

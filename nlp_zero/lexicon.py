@@ -39,6 +39,7 @@ import contextlib
 import itertools
 import os
 import re
+import warnings
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 from .corpus import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS, decompressed
@@ -170,6 +171,16 @@ class Lexicon(MutableMapping[str, int]):
     # -- combining --------------------------------------------------------
 
     def merge(self, *others: Mapping[str, int]) -> Lexicon:
+        """A new lexicon whose counts are the sums (deprecated spelling: use ``a + b``).
+
+        Everywhere else ``merge`` adds in place (docs/design.md §13); this one
+        will too in a later version, so it warns now and keeps today's result.
+        """
+        warnings.warn("Lexicon.merge will add in place in a later version; use a + b (or sum) for a new lexicon",
+                      DeprecationWarning, stacklevel=2)
+        return self._merged(*others)
+
+    def _merged(self, *others: Mapping[str, int]) -> Lexicon:
         """A new lexicon whose counts are the sums; scores and tags of earlier lexicons win."""
         out = Lexicon()
         counts = dict(self._counts)
@@ -188,7 +199,7 @@ class Lexicon(MutableMapping[str, int]):
     def __add__(self, other: Mapping[str, int]) -> Lexicon:
         if not isinstance(other, Mapping):
             return NotImplemented
-        return self.merge(other)
+        return self._merged(other)
 
     def diff(self, reference: Iterable[str]) -> Lexicon:
         """The words of this lexicon that ``reference`` lacks (new words only), with their data.

@@ -513,21 +513,27 @@ class TemplateFinder:
         self._strong = None
         return self
 
+    def merge(self, other: "TemplateFinder") -> "TemplateFinder":
+        """Add ``other``'s counts into this finder, in place (shards trained apart); returns self."""
+        if (self.window, self.max_literals) != (other.window, other.max_literals):
+            raise ValueError("finders with different window/max_literals do not add")
+        self.words.update(other.words)
+        self.pairs.update(other.pairs)
+        self.pairs.floor = max(self.pairs.floor, other.pairs.floor)
+        self.pairs.discarded += other.pairs.discarded
+        self.pairs.check()
+        self.pieces += other.pieces
+        self.texts.update(other.texts)
+        self._strong = None
+        return self
+
     def __add__(self, other: "TemplateFinder") -> "TemplateFinder":
-        """Counts of two finders (same settings) added: shards can be trained apart."""
+        """Counts of two finders (same settings) added, in a new finder: shards can be trained apart."""
         if (self.window, self.max_literals) != (other.window, other.max_literals):
             raise ValueError("finders with different window/max_literals do not add")
         out = TemplateFinder(self.tokenize, self.window, self.min_count, self.min_pmi,
                              self.max_literals, max(self.pairs.budget, other.pairs.budget))
-        out.words = self.words + other.words
-        out.pairs.update(self.pairs)
-        out.pairs.update(other.pairs)
-        out.pairs.floor = max(self.pairs.floor, other.pairs.floor)
-        out.pairs.discarded = self.pairs.discarded + other.pairs.discarded
-        out.pairs.check()
-        out.pieces = self.pieces + other.pieces
-        out.texts = self.texts + other.texts
-        return out
+        return out.merge(self).merge(other)
 
     @property
     def tokens(self) -> int:

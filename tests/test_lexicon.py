@@ -167,7 +167,7 @@ def test_tsv_has_header_and_all_score_columns(tmp_path):
 def test_merge_adds_counts_and_leaves_inputs_alone():
     a = Lexicon({"中国": 2, "人民": 1}, scores={"中国": {"s": 1.0}})
     b = Lexicon({"中国": 3, "美国": 4}, scores={"中国": {"s": 9.0}})
-    m = a.merge(b)
+    m = a + b
     assert dict(m.items()) == {"中国": 5, "美国": 4, "人民": 1}
     assert m.total == a.total + b.total
     assert m.scores["中国"] == {"s": 1.0}  # the first lexicon's scores win
@@ -234,7 +234,7 @@ def test_rescale_then_add_to_a_reference_does_not_distort_it():
     reference = Lexicon({"的": 318_825, "中国": 50_000, "人民": 20_000})
     learned = Lexicon({"的": 12_234, "中国": 2_000, "云计算": 30})
     new = learned.rescale(reference.total).diff(reference)
-    merged = reference.merge(new)
+    merged = reference + new
     assert merged["的"] == 318_825 and list(new) == ["云计算"]
     assert merged.prob("云计算") == pytest.approx(learned.prob("云计算"), rel=0.05)
 
@@ -306,3 +306,10 @@ def test_lexicon_commands_are_byte_identical_across_hash_seeds(tmp_path):
                 files.append(target.read_bytes())
         outputs.append(files)
     assert outputs[0] == outputs[1]
+
+
+def test_merge_is_the_old_spelling_of_plus_and_warns():
+    a, b = Lexicon({"中国": 2}), Lexicon({"中国": 1, "人民": 1})
+    with pytest.warns(DeprecationWarning, match="a \\+ b"):
+        m = a.merge(b)
+    assert dict(m) == dict(a + b) == {"中国": 3, "人民": 1} and dict(a) == {"中国": 2}
