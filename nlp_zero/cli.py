@@ -18,7 +18,7 @@ import sys
 from typing import Callable
 
 from . import __version__
-from .errors import NlpZeroError, OutputError
+from .errors import NlpZeroError
 from .progress import MODES as _PROGRESS_MODES
 from .progress import Progress, count_from_process_start
 
@@ -127,22 +127,12 @@ def open_inputs(args: argparse.Namespace):
 
 
 def check_outputs(*paths: str | None, prefix: bool = False) -> None:
-    """Stop at once, before any work, when an output cannot be written (exit 2, one line).
+    """Stop at once, before any work, when an output cannot be written (exit 2, one line); None: no output."""
+    from .fileio import check_writable
 
-    ``prefix``: the paths are prefixes that name several files
-    (``-o news`` -> ``news.dict.txt``), so a directory is no prefix.
-    """
     for path in paths:
-        if path is None or path == "-":
-            continue
-        if os.path.isdir(path) or (prefix and path.endswith(("/", os.sep))):
-            hint = "; -o takes a prefix such as DIR/name (then DIR/name.dict.txt, ...)" if prefix else ""
-            raise OutputError(path, "is a directory" + hint)
-        directory = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(directory):
-            raise OutputError(path, f"no such file or directory ({directory} does not exist)")
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise OutputError(path, f"permission denied (cannot write in {directory})")
+        if path is not None:
+            check_writable(path, prefix=prefix)
 
 
 def say(args: argparse.Namespace, message: str) -> None:
@@ -589,12 +579,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 
 @_report_args.run
 def _report(args: argparse.Namespace) -> int:
-    from .fileio import check_writable
     from .lexicon import Lexicon
     from .report import gather, save_report
 
     output = args.output or args.prefix + ".report.html"
-    check_writable(output)
+    check_outputs(output)
     reference = Lexicon.load(args.reference) if args.reference else None
     corpus = None
     if args.corpus:
@@ -647,7 +636,6 @@ def _lexicon_args(p: argparse.ArgumentParser) -> None:
 
 @_lexicon_args.run
 def _lexicon(args: argparse.Namespace) -> int:
-    from .fileio import check_writable
     from .lexicon import Lexicon, load_lexicon, save_lexicon
 
     op = args.operation
@@ -657,7 +645,7 @@ def _lexicon(args: argparse.Namespace) -> int:
             if value is not None and value < (1 if name != "min_count" else 0):
                 raise UsageError(f"--{name.replace('_', '-')} must be at least {1 if name != 'min_count' else 0}, "
                                  f"got {value}")
-    check_writable(args.output)
+    check_outputs(args.output)
     if op == "diff":
         new = load_lexicon(args.new)
         result = new.diff(Lexicon.load(args.reference))
@@ -699,13 +687,12 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 @_export_args.run
 def _export(args: argparse.Namespace) -> int:
     from .export import save_hf_tokenizer, save_sentencepiece
-    from .fileio import check_writable
     from .lexicon import Lexicon
 
     out = args.output or args.prefix
     paths = [out + ".tokenizer.json"] if args.to == "hf-tokenizers" else [out + ".model", out + ".vocab"]
     for path in paths:
-        check_writable(path)
+        check_outputs(path)
     lexicon = Lexicon.load(args.prefix + ".dict.txt")
     save = save_hf_tokenizer if args.to == "hf-tokenizers" else save_sentencepiece
     vocab = save(lexicon, paths[0] if args.to == "hf-tokenizers" else out)

@@ -277,7 +277,7 @@ def test_lexicon_commands_bad_input_and_atomic_outputs(tmp_path):
         (["lexicon", "filter", good, "--min-score", "1", "-o", str(out)], "no score named 'score'"),
         (["lexicon", "filter", good, "--min-len", "0", "-o", str(out)], "--min-len must be at least 1"),
         (["lexicon", "rescale", good, "--like", bad, "-o", str(out)], "bad.txt:2"),
-        (["lexicon", "merge", good, "-o", str(tmp_path / "no" / "out.txt")], "no such directory"),
+        (["lexicon", "merge", good, "-o", str(tmp_path / "no" / "out.txt")], "no such file or directory"),
         (["lexicon", "merge", good, "-o", str(tmp_path)], "is a directory"),
     ]
     for argv, cause in cases:

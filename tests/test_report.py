@@ -116,7 +116,7 @@ def test_report_bad_input_is_one_line_and_exit_2(demo, tmp_path):
     (tmp_path / "x.meta.json").write_text("{not json", encoding="utf-8")
     cases = [(["report", str(tmp_path / "missing")], "missing.dict.txt"),
              (["report", str(tmp_path / "x")], "x.meta.json"),
-             (["report", str(demo / "demo"), "-o", str(tmp_path / "no" / "r.html")], "no such directory"),
+             (["report", str(demo / "demo"), "-o", str(tmp_path / "no" / "r.html")], "no such file or directory"),
              (["report", str(demo / "demo"), "--reference", str(tmp_path / "none.txt"), "-o", str(tmp_path / "r.html")],
               "none.txt"),
              (["report", str(demo / "demo"), "--corpus", str(tmp_path / "none.txt"), "-o", str(tmp_path / "r.html")],
