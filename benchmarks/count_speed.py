@@ -31,27 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "corpora" / "laws_prc.txt.xz"
 
 RUN_NLP_ZERO = r"""
-import json, resource, sys, time
-from nlp_zero import Corpus, NgramCounter
-path, order, min_count, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-chars = 0
-def lines():
-    global chars
-    for line in Corpus(path):
-        chars += len(line) + 1
-        yield line
-t = time.perf_counter()
-counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
-sizes = [len(counter.ngrams(k)) for k in range(1, order + 1)]
-elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "chars": chars, "kept": sizes,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
-
-RUN_TO_FILE = r"""
 import json, os, resource, sys, tempfile, time
-from nlp_zero import Corpus
+from nlp_zero import Corpus, NgramCounter
 from nlp_zero.counting import count_to_file
 from nlp_zero.spill import parse_size
 path, order, min_count, jobs, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -63,10 +44,14 @@ def lines():
         yield line
 with tempfile.TemporaryDirectory() as tmp:
     t = time.perf_counter()
-    summary = count_to_file(lines(), os.path.join(tmp, "out.counts"), order, min_count, max_memory=parse_size(budget),
-                            jobs=jobs, tmp_dir=tmp)
+    if budget == "-":  # the table in memory
+        counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
+        sizes = [len(counter.ngrams(k)) for k in range(1, order + 1)]
+    else:  # the command's path: within the budget, the file written
+        sizes = list(count_to_file(lines(), os.path.join(tmp, "out.counts"), order, min_count,
+                                   max_memory=parse_size(budget), jobs=jobs, tmp_dir=tmp).kept)
     elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "chars": chars, "kept": list(summary.kept),
+print(json.dumps({"seconds": elapsed, "chars": chars, "kept": sizes,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
@@ -107,11 +92,11 @@ def main() -> None:
     floor = run(RUN_FLOOR, args.corpus, str(args.order))
     rows = []
     for jobs in (1, 2):
-        r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs))
+        r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs), "-")
         rows.append((f"NgramCounter jobs={jobs}", jobs, r))
     for budget in ("1G", "400M"):
         for jobs in (1, 2):
-            r = run(RUN_TO_FILE, args.corpus, str(args.order), str(args.min_count), str(jobs), budget)
+            r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs), budget)
             rows.append((f"count {budget} -j {jobs}", jobs, r))
     print(f"{'run':<22}{'seconds':>9}{'Mchar/s':>9}{'x floor':>9}{'RSS MB':>9}{'worker RSS':>12}")
     print(f"{'bare Counter (floor)':<22}{floor['seconds']:>9.1f}{'':>9}{1.0:>9.2f}")
