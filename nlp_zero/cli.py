@@ -290,9 +290,9 @@ def _cut(args: argparse.Namespace) -> int:
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
     tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
-    # Cutting makes no reference cycles, and the index lives as long as the
-    # process: the cycle collector would only walk it again and again.
-    gc.disable()
+    # The index lives as long as the process: frozen, the cycle collector
+    # never walks it again (cutting itself makes few objects that live long).
+    gc.freeze()
     if meter:
         meter.update(final=True)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
@@ -777,11 +777,9 @@ _MAIN_PID = 0  # the process that runs the command (set by console_main)
 
 def _terminate(signum, frame):
     if os.getpid() != _MAIN_PID:
-        # A worker forked by multiprocessing inherits this handler.  Ctrl-C reaches the
-        # whole process group: the main process handles it and ends the workers, so a
-        # worker ignores it (dying now could leave a shared queue lock held: a hang).
-        # SIGTERM (sent by Pool.terminate() even after a successful run) ends a worker
-        # quietly; SystemExit, unlike os._exit, releases the locks it holds on the way out.
+        # A forked child that has not (yet) set pool.worker_init's policy inherits this
+        # handler.  Ctrl-C reaches the whole process group: the main process handles it
+        # and ends the workers, so a child ignores it; SIGTERM ends it quietly.
         if signum == signal.SIGINT:
             return
         raise SystemExit(128 + signum)

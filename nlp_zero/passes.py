@@ -35,7 +35,7 @@ from .pool import run_tasks
 from .scores import entropy as _entropy
 from .spill import WorkArea, rss
 
-log = logging.getLogger("nlp_zero.discovery")
+log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner they serve)
 
 # -- the passes of find() -------------------------------------------------
 #
@@ -510,7 +510,7 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[st
     is one) is never chosen: wherever it could end a word, the split scores
     at least as much and, having a shorter last word, wins the tie.  So
     leaving it out changes no segmentation -- and leaves out most n-grams
-    (about 19 in 20 on laws_prc), which makes the table every segmentation
+    (most of them; the README has the share on laws_prc), which makes the table every segmentation
     pass needs small.  The best splits are computed for all k-grams at once,
     position by position, with the same additions as the segmentation.
     """

@@ -116,8 +116,9 @@ def _scan(data: ReportInput, corpus: Iterable[str], template_set, top: int, cont
             for token in tokens:
                 end = pos + len(token)
                 key = token if token in open_words else None
-                if key is None and len(token) > 1 and symbolize(token) in open_words:  # <NUM>年 and the like
-                    key = symbolize(token)
+                if key is None and len(token) > 1:  # 1998年 is an occurrence of <NUM>年 and the like
+                    written = readable(symbolize(token))
+                    key = written if written in open_words else None
                 if key is not None:
                     found[key].append((line[max(0, pos - width):pos], token, line[end:end + width]))
                     if len(found[key]) >= contexts:

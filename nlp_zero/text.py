@@ -95,7 +95,6 @@ def is_han(ch: str) -> bool:
     return _STAT_CHUNK_RE.fullmatch(ch) is not None and ch not in CLASS_SYMBOLS
 
 
-
 def alnum_class(run: str) -> str:
     """The class symbol of an alphanumeric run: NUM for numbers, LAT otherwise."""
     return LAT if _HAS_LETTER_RE.search(run) else NUM
@@ -108,8 +107,6 @@ def _class_of_match(m: re.Match) -> str:
 def symbolize(block: str) -> str:
     """Replace each alphanumeric run of ``block`` by its class symbol."""
     return ALNUM_RE.sub(_class_of_match, block)
-
-
 
 
 def unit_spans(block: str) -> list[tuple[int, int]]:

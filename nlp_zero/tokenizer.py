@@ -70,7 +70,7 @@ import threading
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
-from .errors import FormatError
+from .errors import FormatError, NlpZeroError
 from .lexicon import Lexicon, read_counts, read_userdict
 from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable,
                    symbolize, unit_spans)
@@ -799,16 +799,19 @@ def as_json(tokens: list[str] | list[tuple[str, int, int]]) -> str:
 def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None,
               mode: str = "default") -> Iterator:
     import collections
-    import multiprocessing
 
+    from .pool import children_ignore_sigint, context
+
+    ctx = context()
     workers = []
     try:
-        for _ in range(jobs):
-            mine, theirs = multiprocessing.Pipe()
-            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
-            p.start()
-            theirs.close()
-            workers.append((p, mine))
+        with children_ignore_sigint():
+            for _ in range(jobs):
+                mine, theirs = ctx.Pipe()
+                p = ctx.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
+                p.start()
+                theirs.close()
+                workers.append((p, mine))
         pending: collections.deque[int] = collections.deque()  # worker of each batch in flight, in order
         for w in range(jobs):
             b = next(batches, None)
@@ -818,7 +821,12 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
             pending.append(w)
         while pending:
             w = pending.popleft()
-            result = workers[w][1].recv()
+            try:
+                result = workers[w][1].recv()
+            except EOFError:  # the worker is gone (killed, out of memory)
+                from .pool import DIED
+
+                raise NlpZeroError(DIED) from None
             if isinstance(result, BaseException):
                 raise result
             b = next(batches, None)
@@ -840,6 +848,9 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
 
 
 def _worker(conn, tokenizer: Tokenizer, format: Callable | None, mode: str) -> None:
+    from .pool import worker_init
+
+    worker_init()
     cut = functools.partial(_MODES[mode], tokenizer)
     while True:
         try:
