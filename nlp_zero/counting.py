@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -332,19 +333,26 @@ class _Spiller:
         for k in self.orders:
             self._spill_order(k)
 
-    def finish(self) -> dict[int, tuple[str, str | list[str]]]:
-        out: dict[int, tuple[str, str | list[str]]] = {}
+    def finish(self) -> dict[int, str]:
+        """Write each order's complete, pruned output lines to a file of its own; their paths.
+
+        An order that never spilled is written from memory; the runs of one
+        that did are merged here -- in each counting process at once, for
+        its own orders.
+        """
+        out: dict[int, str] = {}
         m = self.min_count
         for k in self.orders:
-            if self.runs[k]:
-                if self.tables[k - 1]:
+            path = f"{self.prefix}.k{k}.done"
+            with open(path, "w", encoding="utf-8") as f:
+                if self.runs[k]:
                     self._spill_order(k)
-                out[k] = ("runs", self.runs[k])
-            else:
-                path = f"{self.prefix}.k{k}.done"
-                with open(path, "w", encoding="utf-8") as f:
+                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(self.runs[k]) if c >= m)
+                    for run in self.runs[k]:
+                        os.remove(run)
+                else:
                     f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.tables[k - 1]) if c >= m)
-                out[k] = ("done", path)
+            out[k] = path
             self.tables[k - 1] = Counter()
         return out
 
@@ -398,6 +406,7 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
                     n_lines += n
                     workers.send(text)
                     mine.add(text)
+                workers.end()  # the workers merge their runs while this process merges its own
                 parts = [mine.finish()] + [where for _, where in workers.results()]
         else:
             for text, n in _texts(lines, batch):
@@ -409,17 +418,8 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
         with atomic_write(path) as f:
             f.write(_header(order, min_count, mine.chars, n_lines))
             for k in range(1, order + 1):
-                kind, files = where[k]
-                if kind == "done":
-                    with open(files, encoding="utf-8") as done:
-                        rows = sum(1 for _ in _copy_lines(done, f))
-                else:
-                    rows = 0
-                    for g, c in merge_runs(files):
-                        if c >= min_count:
-                            f.write(f"{k}\t{g}\t{c}\n")
-                            rows += 1
-                kept.append(rows)
+                with open(where[k], encoding="utf-8") as done:
+                    kept.append(sum(1 for _ in _copy_lines(done, f)))
     return CountSummary(order, min_count, mine.chars, n_lines, tuple(kept))
 
 

@@ -155,6 +155,7 @@ class Broadcast:
         ctx = context()
         self._outbox = ctx.Queue()
         self._inboxes = [ctx.Queue(maxsize=queue_size) for _ in args_list]
+        self._ended = False
         self._workers = [ctx.Process(target=_broadcast_worker, args=(i, fn, args, q, self._outbox), daemon=True)
                          for i, (args, q) in enumerate(zip(args_list, self._inboxes))]
 
@@ -181,9 +182,15 @@ class Broadcast:
         if any(w.exitcode not in (None, 0) for w in self._workers):
             raise NlpZeroError(DIED)
 
+    def end(self) -> None:
+        """No more items: the workers finish their work (and :meth:`results` collects it)."""
+        if not self._ended:
+            for q in self._inboxes:
+                q.put(None)
+            self._ended = True
+
     def results(self) -> list:
-        for q in self._inboxes:
-            q.put(None)
+        self.end()
         results: list = [None] * len(self._workers)
         import queue
 
