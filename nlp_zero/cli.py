@@ -691,8 +691,7 @@ def _export(args: argparse.Namespace) -> int:
 
     out = args.output or args.prefix
     paths = [out + ".tokenizer.json"] if args.to == "hf-tokenizers" else [out + ".model", out + ".vocab"]
-    for path in paths:
-        check_outputs(path)
+    check_outputs(*paths)
     lexicon = Lexicon.load(args.prefix + ".dict.txt")
     save = save_hf_tokenizer if args.to == "hf-tokenizers" else save_sentencepiece
     vocab = save(lexicon, paths[0] if args.to == "hf-tokenizers" else out)
