@@ -321,23 +321,34 @@ def _interactive_stdin() -> bool:
 
 
 def _stdin_lines(encoding: str, errors: str):
-    """Lines of stdin as they come (no read-ahead), without their line ends; long lines in pieces of 1M bytes."""
-    from .errors import InputError
+    """Lines of stdin as they come (no read-ahead), without their line ends; long lines in pieces of 1M bytes.
 
+    An incremental decoder carries a character cut by a piece's end over to
+    the next piece; a UTF-8 byte-order mark at the start is dropped (fileio's rule).
+    """
+    import codecs
+
+    from .errors import InputError
+    from .fileio import strip_bom
+
+    decoder = codecs.getincrementaldecoder(encoding)("strict" if errors == "skip" else errors)
     read = sys.stdin.buffer.readline
     for lineno in itertools.count(1):
         raw = read(1 << 20)
-        if not raw:
-            return
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            raw = raw[3:]
         try:
-            line = raw.decode(encoding, "strict" if errors == "skip" else errors)
+            line = decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as e:
             if errors == "skip":
+                decoder.reset()
                 continue
             raise InputError("<stdin>", f"cannot decode as {encoding} (bytes {raw[e.start:e.start + 4].hex(' ')}); "
                              f"try --encoding (e.g. gb18030) or --errors replace/skip", lineno) from None
+        if lineno == 1:
+            line = strip_bom(line)
+        if not raw:
+            if line:
+                yield line
+            return
         if line.endswith("\n"):
             line = line[:-2] if line.endswith("\r\n") else line[:-1]
         yield line
