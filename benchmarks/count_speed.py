@@ -5,7 +5,11 @@
 Each configuration runs in a fresh process so its peak RSS is its own:
 
 * ``nlp_zero`` with ``jobs=1`` and ``jobs=2``: read the compressed corpus,
-  decode, chunk, count orders 1..n exactly, prune at min_count;
+  decode, chunk, count orders 1..n exactly, prune at min_count
+  (``NgramCounter.count``, the table in memory);
+* ``nlp-zero count``'s path, ``counting.count_to_file`` with ``--max-memory``
+  1G and 400M: the same, within the budget (sorted runs spilled and merged),
+  and the counts file written;
 * the *floor*: a bare ``collections.Counter`` over the very same n-grams,
   prepared in memory beforehand, so only the counting itself is timed.
 
@@ -21,26 +25,32 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "corpora" / "laws_prc.txt.xz"
 
 RUN_NLP_ZERO = r"""
-import json, resource, sys, time
+import json, os, resource, sys, tempfile, time
 from nlp_zero import Corpus, NgramCounter
-path, order, min_count, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+from nlp_zero.counting import count_to_file
+from nlp_zero.spill import parse_size
+path, order, min_count, jobs, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 chars = 0
 def lines():
     global chars
     for line in Corpus(path):
         chars += len(line) + 1
         yield line
-t = time.perf_counter()
-counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
-sizes = [len(counter.ngrams(k)) for k in range(1, order + 1)]
-elapsed = time.perf_counter() - t
+with tempfile.TemporaryDirectory() as tmp:
+    t = time.perf_counter()
+    if budget == "-":  # the table in memory
+        counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
+        sizes = [len(counter.ngrams(k)) for k in range(1, order + 1)]
+    else:  # the command's path: within the budget, the file written
+        sizes = list(count_to_file(lines(), os.path.join(tmp, "out.counts"), order, min_count,
+                                   max_memory=parse_size(budget), jobs=jobs, tmp_dir=tmp).kept)
+    elapsed = time.perf_counter() - t
 print(json.dumps({"seconds": elapsed, "chars": chars, "kept": sizes,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
@@ -82,16 +92,21 @@ def main() -> None:
     floor = run(RUN_FLOOR, args.corpus, str(args.order))
     rows = []
     for jobs in (1, 2):
-        r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs))
-        rows.append((jobs, r))
+        r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs), "-")
+        rows.append((f"NgramCounter jobs={jobs}", jobs, r))
+    for budget in ("1G", "400M"):
+        for jobs in (1, 2):
+            r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs), budget)
+            rows.append((f"count {budget} -j {jobs}", jobs, r))
     print(f"{'run':<22}{'seconds':>9}{'Mchar/s':>9}{'x floor':>9}{'RSS MB':>9}{'worker RSS':>12}")
     print(f"{'bare Counter (floor)':<22}{floor['seconds']:>9.1f}{'':>9}{1.0:>9.2f}")
-    for jobs, r in rows:
+    for name, jobs, r in rows:
         rate = r["chars"] / r["seconds"] / 1e6
         worker = f"{r['child_rss_mb']:.0f}" if jobs > 1 else "-"
-        print(f"{'nlp_zero jobs=' + str(jobs):<22}{r['seconds']:>9.1f}{rate:>9.2f}"
+        print(f"{name:<22}{r['seconds']:>9.1f}{rate:>9.2f}"
               f"{r['seconds'] / floor['seconds']:>9.2f}{r['rss_mb']:>9.0f}{worker:>12}")
-    r = rows[0][1]
+    assert all(r["kept"] == rows[0][2]["kept"] for _, _, r in rows), "the runs kept different n-grams"
+    r = rows[0][2]
     print(f"{r['chars']:,} characters read; n-grams kept per order: {', '.join(f'{n:,}' for n in r['kept'])}")
 
 

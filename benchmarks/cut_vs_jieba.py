@@ -3,7 +3,7 @@
 
 Prints, for statutes (the first 5M characters of laws_prc) and for news
 (People's Daily, January 1998, all 1.86M characters), four figures
-(docs/design.md, "Measuring"; issues #4 and #14):
+(docs/design.md §11; issues #4 and #14):
 
 1. agreement -- the share of Han chunks (maximal runs of Han characters, as
    nlp_zero.text defines them) that both segment identically, and the

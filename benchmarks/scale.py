@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
-"""Lexicon building on a big corpus: time, memory, parallelism, a memory budget (issue #7).
+"""Big corpora: time, memory, parallelism, memory budgets, byte identity.
 
-    python3 benchmarks/scale.py                  # laws_prc (19.7M characters), about 10 minutes
+    python3 benchmarks/scale.py                  # laws_prc (19.7M characters) against nlp-zero 0.1.6, ~10 minutes
     python3 benchmarks/scale.py --skip-double    # without the doubled corpus
+    python3 benchmarks/scale.py --matrix --laws --generated 50M,100M,200M --budgets 400M,1G --jobs 2
+                                                 # count and discover at any size (generated text, make_corpus.py)
+
+The ``--matrix`` mode runs ``count -n 4 --min-count 2`` and ``discover`` on
+each corpus with each budget and number of jobs, each a fresh process; for
+each: wall time, peak PSS of the process tree, peak disk use of the work
+area (``--tmp-dir``), and whether the outputs are byte-identical to the
+first run of the same corpus and command.  Then the time per doubling of the
+generated text (50M -> 100M -> 200M) and the tight budget's time against the
+loose one's.  The default mode:
 
 Runs, each a fresh process, in this order (one run at a time):
 
@@ -30,6 +40,7 @@ import filecmp
 import json
 import lzma
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,27 +104,160 @@ def _memory(pids: list[int]) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(argv: list[str], env: dict, cwd: str) -> dict:
-    """Run ``argv`` in ``cwd``; wall time and peak memory of its process tree."""
+def _disk(path: str) -> int:
+    """Bytes in the files below ``path`` (0 when it is gone)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def measure(argv: list[str], env: dict, cwd: str, work_dir: str | None = None) -> dict:
+    """Run ``argv`` in ``cwd``; wall time and peak memory of its process tree (and disk use of ``work_dir``)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak_pss = peak_rss = 0
+    peak_pss = peak_rss = peak_disk = 0
     while proc.poll() is None:
         pss, rss = _memory(_tree(proc.pid))
         peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        if work_dir:
+            peak_disk = max(peak_disk, _disk(work_dir))
         time.sleep(1.0)  # reading smaps_rollup costs ~10 ms per 500 MB process: rarely, not to slow the run
     seconds = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode:
         sys.exit(f"failed: {' '.join(argv)}\n{err}")
-    return {"seconds": seconds, "pss_mb": peak_pss / 2**20, "rss_mb": peak_rss / 2**20, "stdout": out}
+    return {"seconds": seconds, "pss_mb": peak_pss / 2**20, "rss_mb": peak_rss / 2**20,
+            "disk_mb": peak_disk / 2**20, "stdout": out}
+
+
+def prefix_corpus(source: str, chars: int, path: str) -> None:
+    """The first ``chars - 1`` characters of ``source`` and a newline (make_corpus.py's texts nest so)."""
+    left = chars - 1
+    with open(source, encoding="utf-8") as f, open(path, "w", encoding="utf-8") as out:
+        while left > 0:
+            block = f.read(min(left, 1 << 22))
+            if not block:
+                sys.exit(f"{source} has fewer than {chars:,} characters")
+            out.write(block)
+            left -= len(block)
+        out.write("\n")
+
+
+def matrix(args) -> None:
+    """count and discover over corpora x budgets x jobs: time, memory, disk, byte identity, ratios."""
+    from make_corpus import characters
+
+    corpora = []
+    if args.laws:
+        corpora.append(("laws", str(Path(args.corpus).resolve())))
+    sizes = [characters(x) for x in args.generated.split(",")] if args.generated else []
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nlp-zero-scale-", dir=args.tmp_dir) as tmp:
+        if sizes:
+            biggest = os.path.join(tmp, "gen.txt")
+            if args.generated_file:
+                biggest = args.generated_file
+            else:
+                subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), "--chars", str(max(sizes)),
+                                "--seed", "1", "-j", "2", "-o", biggest], check=True, env=env)
+            for n in sizes:
+                path = os.path.join(tmp, f"gen{n // 10**6}M.txt")
+                prefix_corpus(biggest, n, path)
+                corpora.append((f"generated {n // 10**6}M", path))
+        area = os.path.join(tmp, "area")
+        for name, path in corpora:
+            for command in args.commands.split(","):
+                first = None
+                for budget in args.budgets.split(","):
+                    for jobs in args.jobs.split(","):
+                        os.makedirs(area, exist_ok=True)
+                        out = os.path.join(tmp, "out")
+                        argv = [sys.executable, "-m", "nlp_zero", command, path, "-o", out + (".counts" if command == "count" else ""),
+                                "--max-memory", budget, "-j", jobs, "--tmp-dir", area, "-q"]
+                        if command == "count":
+                            argv += ["-n", "4", "--min-count", "2"]
+                        r = measure(argv, env, tmp, area)
+                        files = [out + ".counts"] if command == "count" else [out + e for e in (".dict.txt", ".tsv", ".meta.json")]
+                        digest = _digest(files)
+                        first = first or digest
+                        r.update(corpus=name, command=command, budget=budget, jobs=int(jobs), same=digest == first)
+                        del r["stdout"]
+                        rows.append(r)
+                        print(f"{name:<16}{command:<9}{budget:>6} -j {jobs}{r['seconds']:>9.1f} s{r['pss_mb']:>8.0f} MB PSS"
+                              f"{r['disk_mb']:>8.0f} MB disk   identical: {r['same']}", flush=True)
+                        shutil.rmtree(area, ignore_errors=True)
+    print()
+    _ratios(rows, sizes)
+    print(json.dumps(rows))
+
+
+def _digest(paths: list[str]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _ratios(rows: list[dict], sizes: list[int]) -> None:
+    """Time per doubling of the generated corpus, and the tight budget's time against the loose one's."""
+    def time_of(corpus, command, budget, jobs):
+        for r in rows:
+            if (r["corpus"], r["command"], r["budget"], r["jobs"]) == (corpus, command, budget, jobs):
+                return r["seconds"]
+        return None
+
+    keys = sorted({(r["command"], r["budget"], r["jobs"]) for r in rows})
+    for command, budget, jobs in keys:
+        times = [time_of(f"generated {n // 10**6}M", command, budget, jobs) for n in sorted(sizes)]
+        steps = [f"{b / a:.2f}" for a, b in zip(times, times[1:]) if a and b]
+        if steps:
+            print(f"{command} --max-memory {budget} -j {jobs}: time per doubling {', '.join(steps)}   (target <= 2.2)")
+    budgets = sorted({r["budget"] for r in rows})
+    if len(budgets) >= 2:
+        for corpus in dict.fromkeys(r["corpus"] for r in rows):
+            for command, _, jobs in keys:
+                t = {b: time_of(corpus, command, b, jobs) for b in budgets}
+                if all(t.values()):
+                    tight, loose = min(budgets, key=lambda b: _size(b)), max(budgets, key=lambda b: _size(b))
+                    print(f"{corpus}, {command} -j {jobs}: --max-memory {tight} / {loose} time {t[tight] / t[loose]:.2f}"
+                          "   (target <= 1.5)")
+    print("byte-identical across budgets and jobs:", all(r["same"] for r in rows))
+
+
+def _size(text: str) -> int:
+    sys.path.insert(0, str(REPO))
+    from nlp_zero.spill import parse_size
+
+    return parse_size(text)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default=str(DATA / "laws_prc.txt.xz"))
     ap.add_argument("--skip-double", action="store_true", help="leave out the doubled corpus")
+    ap.add_argument("--matrix", action="store_true",
+                    help="instead: count and discover over --budgets x --jobs on the laws corpus and generated text")
+    ap.add_argument("--laws", action="store_true", help="with --matrix: include the laws corpus")
+    ap.add_argument("--generated", default="", help="with --matrix: sizes of generated text, e.g. 50M,100M,200M")
+    ap.add_argument("--generated-file", help="with --matrix: an existing make_corpus.py output at least that big")
+    ap.add_argument("--budgets", default="400M,1G")
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--commands", default="count,discover")
+    ap.add_argument("--tmp-dir", help="where the corpora, outputs and work areas go (default: the system's)")
     args = ap.parse_args()
+    if args.matrix:
+        matrix(args)
+        return
     corpus = Path(args.corpus).resolve()
     if not corpus.exists():
         sys.exit(f"corpus not found: {corpus}")

@@ -1,4 +1,4 @@
-"""Word discovery on the SIGHAN 2005 PKU test set, the PKU-unsupervised protocol (DESIGN.md §5).
+"""Word discovery on the SIGHAN 2005 PKU test set, the PKU-unsupervised protocol (docs/design.md §11).
 
     python benchmarks/sighan.py [--data ../shared/data] [--out DIR]
     python benchmarks/sighan.py --engine spark     # learning on Spark local[2] (needs nlp-zero[spark])

@@ -19,7 +19,7 @@ from nlp_zero.templates import Template, TemplateFinder, TemplateSet
 t = Template.parse("[X]可以[X]吗")
 print(t, t.match("牛肉 鸡蛋 可以 吃 吗".split()), t.match("鸡蛋 可以 吃 吗 呢".split()))
 
-# 2. The hand-made demo set of the original nlp-zero (DESIGN.md §3.6).
+# 2. The hand-made demo set of the original nlp-zero (docs/design.md §9).
 demo = TemplateSet({t: 1 for t in ["[X]呢", "[X]可以[X]吗", "我[X]", "[X]的[X]是[X]",
                                    "[X]的[X]是[X]呢", "[X]的[X]", "[X]和[X]"]})
 parser = Parser(demo, str.split)

@@ -1,6 +1,6 @@
 """nlp_zero: learn Chinese words, templates and structure from raw text.
 
-The pipeline, one module per stage (DESIGN.md §1)::
+The pipeline, one module per stage (docs/design.md §1)::
 
     corpus  -> counting     -> discovery  -> lexicon -> tokenizer
     (Corpus)   (NgramCounter)  (WordFinder)  (Lexicon)  (Tokenizer)

@@ -18,7 +18,7 @@ import sys
 from typing import Callable
 
 from . import __version__
-from .errors import NlpZeroError, OutputError
+from .errors import NlpZeroError
 from .progress import MODES as _PROGRESS_MODES
 from .progress import Progress, count_from_process_start
 
@@ -127,22 +127,12 @@ def open_inputs(args: argparse.Namespace):
 
 
 def check_outputs(*paths: str | None, prefix: bool = False) -> None:
-    """Stop at once, before any work, when an output cannot be written (exit 2, one line).
+    """Stop at once, before any work, when an output cannot be written (exit 2, one line); None: no output."""
+    from .fileio import check_writable
 
-    ``prefix``: the paths are prefixes that name several files
-    (``-o news`` -> ``news.dict.txt``), so a directory is no prefix.
-    """
     for path in paths:
-        if path is None or path == "-":
-            continue
-        if os.path.isdir(path) or (prefix and path.endswith(("/", os.sep))):
-            hint = "; -o takes a prefix such as DIR/name (then DIR/name.dict.txt, ...)" if prefix else ""
-            raise OutputError(path, "is a directory" + hint)
-        directory = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(directory):
-            raise OutputError(path, f"no such file or directory ({directory} does not exist)")
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise OutputError(path, f"permission denied (cannot write in {directory})")
+        if path is not None:
+            check_writable(path, prefix=prefix)
 
 
 def say(args: argparse.Namespace, message: str) -> None:
@@ -201,9 +191,11 @@ def _count(args: argparse.Namespace) -> int:
                                           partitions=args.spark_partitions)
     else:
         with work_area_errors(args):
-            summary = count_to_file(open_inputs(args), args.output, order=args.order, min_count=args.min_count,
-                                    max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir,
-                                    progress=progress_mode(args) or False)
+            corpus = open_inputs(args)
+            mode = progress_mode(args)
+            lines = Progress("counting", corpus, mode=mode).wrap(corpus) if mode else corpus
+            summary = count_to_file(lines, args.output, order=args.order, min_count=args.min_count, max_memory=args.max_memory,
+                                    jobs=args.jobs, tmp_dir=args.tmp_dir)
     say(args, f"{summary.chars:,} characters; "
         + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")
@@ -327,9 +319,9 @@ def _cut(args: argparse.Namespace) -> int:
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
     tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
-    # Cutting makes no reference cycles, and the index lives as long as the
-    # process: the cycle collector would only walk it again and again.
-    gc.disable()
+    # The index lives as long as the process: frozen, the cycle collector
+    # never walks it again (cutting itself makes few objects that live long).
+    gc.freeze()
     if meter:
         meter.update(final=True)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
@@ -358,30 +350,41 @@ def _interactive_stdin() -> bool:
 
 
 def _stdin_lines(encoding: str, errors: str):
-    """Lines of stdin as they come (no read-ahead), without their line ends; long lines in pieces of 1M bytes."""
-    from .errors import InputError
+    """Lines of stdin as they come (no read-ahead), without their line ends; long lines in pieces of 1M bytes.
 
+    An incremental decoder carries a character cut by a piece's end over to
+    the next piece; a UTF-8 byte-order mark at the start is dropped (fileio's rule).
+    """
+    import codecs
+
+    from .errors import InputError
+    from .fileio import strip_bom
+
+    decoder = codecs.getincrementaldecoder(encoding)("strict" if errors == "skip" else errors)
     read = sys.stdin.buffer.readline
     for lineno in itertools.count(1):
         raw = read(1 << 20)
-        if not raw:
-            return
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            raw = raw[3:]
         try:
-            line = raw.decode(encoding, "strict" if errors == "skip" else errors)
+            line = decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as e:
             if errors == "skip":
+                decoder.reset()
                 continue
             raise InputError("<stdin>", f"cannot decode as {encoding} (bytes {raw[e.start:e.start + 4].hex(' ')}); "
                              f"try --encoding (e.g. gb18030) or --errors replace/skip", lineno) from None
+        if lineno == 1:
+            line = strip_bom(line)
+        if not raw:
+            if line:
+                yield line
+            return
         if line.endswith("\n"):
             line = line[:-2] if line.endswith("\r\n") else line[:-1]
         yield line
 
 
 # --------------------------------------------------------------------------
-# templates / parse (docs/design.md, "Sentence templates and structure")
+# templates / parse (docs/design.md §9)
 
 
 @command("templates", help="learn sentence templates ([X]的[X], [X]可以[X]吗) from a corpus")
@@ -477,7 +480,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
-# discover / eval (word discovery and segmentation scoring, DESIGN.md §3.3, §5)
+# discover / eval (word discovery and segmentation scoring, docs/design.md §5, §11)
 
 
 @command("discover", help="learn a lexicon from raw text (minimum-entropy word discovery)")
@@ -510,62 +513,48 @@ def _sha256(path: str) -> str | None:
 
 @_discover_args.run
 def _discover(args: argparse.Namespace) -> int:
-    from .discovery import WordFinder
     from .errors import InputError
-    from .progress import Progress
 
     if not args.inputs and not args.load_state:
         raise UsageError("give INPUT files (or - for stdin) or --load-state")
     if not args.output and not args.save_state:
         raise UsageError("give -o PREFIX (or --save-state STATE to save the learner state only)")
     check_tmp_dir(args)
-    if not 1 <= args.order <= 16:
-        raise UsageError(f"--order must be between 1 and 16, got {args.order}")
     check_outputs(args.output, prefix=True)
     check_outputs(args.save_state)
     if args.engine == "spark" or args.spark_master or args.spark_partitions:
         return _discover_spark(args)
-    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
-    inputs = []
-    for state in args.load_state:
-        with work_area_errors(args):
-            finder.merge(state)
-        inputs.append({"state": state, "sha256": _sha256(state)})
-    mode = progress_mode(args)
-    if args.inputs:
-        corpus = open_inputs(args)
-        with work_area_errors(args):
-            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
-        inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
+    finder, inputs = _discover_state(args)
     names = ", ".join(args.inputs + args.load_state)
     if not finder:
         raise InputError(names, "no text to learn from (empty input)")
     if not args.output:  # a shard: the state is the result
         finder.save(args.save_state)
-        say(args, f"{finder.chars:,} characters in {finder.distinct_chunks():,} distinct chunks; state saved to {args.save_state}")
+        say(args, f"{finder.chars:,} characters in {finder.distinct_chunks():,} distinct chunks; "
+            f"state saved to {args.save_state}")
         return 0
+    mode = progress_mode(args)
     meter = Progress("learning", mode=mode).step if mode else None
     try:
         with work_area_errors(args):
-            lexicon = finder.find(max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir, progress=meter)
+            lexicon = finder.find(jobs=args.jobs, progress=meter)
     except NlpZeroError as e:
         raise InputError(names, str(e)) from None
     if args.save_state:
         finder.save(args.save_state)
-    _write_lexicon(args, lexicon, finder.stats, inputs)
+    _write_lexicon(args, lexicon, finder, inputs)
     return 0
 
 
 def _discover_spark(args: argparse.Namespace) -> int:
     """``discover --engine spark``: learn on Spark, write the same files on the driver."""
+    from .discovery import WordFinder
+    from .errors import InputError
+
     if not args.inputs:
         raise UsageError("--engine spark learns from INPUT paths (not --load-state)")
     if args.load_state or args.save_state:
         raise UsageError("--load-state and --save-state work with --engine local only")
-    if not args.output:
-        raise UsageError("give -o PREFIX")
-    from .errors import InputError
-
     spark, lines = _spark_lines(args)
     inputs = [{"name": path, "sha256": _sha256(path) if os.path.isfile(path) else None}
               for path in spark.input_names(args.inputs)]
@@ -576,40 +565,47 @@ def _discover_spark(args: argparse.Namespace) -> int:
         raise
     except NlpZeroError as e:  # no text to learn from
         raise InputError(", ".join(args.inputs), str(e)) from None
-    _write_lexicon(args, lexicon, lexicon.stats, inputs)
+    finder = WordFinder(order=args.order)  # (what the run record is written from)
+    finder.stats = lexicon.stats
+    _write_lexicon(args, lexicon, finder, inputs)
     return 0
 
 
-def _write_lexicon(args: argparse.Namespace, lexicon, st, inputs: list[dict]) -> None:
+def _write_lexicon(args: argparse.Namespace, lexicon, finder, inputs: list[dict]) -> None:
     """Write PREFIX.dict.txt, .tsv and .meta.json (the meta file last: it marks a complete result)."""
     import json
 
     from .fileio import atomic_write
-    from .text import readable
 
-    meta = {
-        "version": __version__,
-        "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
-        "parameters": {"order": args.order},
-        "inputs": inputs,
-        "lines": st.lines,
-        "chars": st.chars,
-        "words": st.words,
-        "tokens": st.tokens,
-        "bits_per_char_before": round(st.bits_per_char_before, 6),
-        "bits_per_char_after": round(st.bits_per_char_after, 6),
-    }
     # Written last to first: the meta file marks a complete result.
     lexicon.save(args.output + ".dict.txt")
     lexicon.save_tsv(args.output + ".tsv")
     with atomic_write(args.output + ".meta.json") as f:
-        f.write(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    if args.top:
-        for word in list(lexicon)[: args.top]:
-            print(f"{readable(word)}\t{lexicon[word]}")
+        f.write(json.dumps(finder.record(inputs), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    for word in list(lexicon)[: args.top]:
+        print(f"{word}\t{lexicon[word]}")
+    st = finder.stats
     say(args, f"{st.chars:,} characters -> {st.words:,} words; "
         f"{st.bits_per_char_before:.3f} -> {st.bits_per_char_after:.3f} bits/char; "
         f"{args.output}.dict.txt, .tsv, .meta.json")
+
+
+def _discover_state(args: argparse.Namespace):
+    """The learner with every --load-state and input added, and the inputs' records for the meta file."""
+    from .discovery import WordFinder
+
+    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
+    inputs = []
+    with work_area_errors(args):
+        for state in args.load_state:
+            finder.merge(state)
+            inputs.append({"state": state, "sha256": _sha256(state)})
+        if args.inputs:
+            corpus = open_inputs(args)
+            mode = progress_mode(args)
+            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
+            inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
+    return finder, inputs
 
 
 @command("eval", help="score a segmentation against a gold one (bakeoff word P/R/F1, OOV recall)")
@@ -657,12 +653,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 
 @_report_args.run
 def _report(args: argparse.Namespace) -> int:
-    from .fileio import check_writable
     from .lexicon import Lexicon
     from .report import gather, save_report
 
     output = args.output or args.prefix + ".report.html"
-    check_writable(output)
+    check_outputs(output)
     reference = Lexicon.load(args.reference) if args.reference else None
     corpus = None
     if args.corpus:
@@ -715,7 +710,6 @@ def _lexicon_args(p: argparse.ArgumentParser) -> None:
 
 @_lexicon_args.run
 def _lexicon(args: argparse.Namespace) -> int:
-    from .fileio import check_writable
     from .lexicon import Lexicon, load_lexicon, save_lexicon
 
     op = args.operation
@@ -725,14 +719,14 @@ def _lexicon(args: argparse.Namespace) -> int:
             if value is not None and value < (1 if name != "min_count" else 0):
                 raise UsageError(f"--{name.replace('_', '-')} must be at least {1 if name != 'min_count' else 0}, "
                                  f"got {value}")
-    check_writable(args.output)
+    check_outputs(args.output)
     if op == "diff":
         new = load_lexicon(args.new)
         result = new.diff(Lexicon.load(args.reference))
         what = f"{len(result):,} of {len(new):,} words are not in {args.reference}"
     elif op == "merge":
         lexicons = [load_lexicon(path) for path in args.inputs]
-        result = lexicons[0].merge(*lexicons[1:])
+        result = sum(lexicons[1:], lexicons[0])
         what = f"{len(args.inputs)} lexicons, {len(result):,} words"
     elif op == "filter":
         lexicon = load_lexicon(args.input)
@@ -767,13 +761,11 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 @_export_args.run
 def _export(args: argparse.Namespace) -> int:
     from .export import save_hf_tokenizer, save_sentencepiece
-    from .fileio import check_writable
     from .lexicon import Lexicon
 
     out = args.output or args.prefix
     paths = [out + ".tokenizer.json"] if args.to == "hf-tokenizers" else [out + ".model", out + ".vocab"]
-    for path in paths:
-        check_writable(path)
+    check_outputs(*paths)
     lexicon = Lexicon.load(args.prefix + ".dict.txt")
     save = save_hf_tokenizer if args.to == "hf-tokenizers" else save_sentencepiece
     vocab = save(lexicon, paths[0] if args.to == "hf-tokenizers" else out)
@@ -858,11 +850,9 @@ _MAIN_PID = 0  # the process that runs the command (set by console_main)
 
 def _terminate(signum, frame):
     if os.getpid() != _MAIN_PID:
-        # A worker forked by multiprocessing inherits this handler.  Ctrl-C reaches the
-        # whole process group: the main process handles it and ends the workers, so a
-        # worker ignores it (dying now could leave a shared queue lock held: a hang).
-        # SIGTERM (sent by Pool.terminate() even after a successful run) ends a worker
-        # quietly; SystemExit, unlike os._exit, releases the locks it holds on the way out.
+        # A forked child that has not (yet) set pool.worker_init's policy inherits this
+        # handler.  Ctrl-C reaches the whole process group: the main process handles it
+        # and ends the workers, so a child ignores it; SIGTERM ends it quietly.
         if signum == signal.SIGINT:
             return
         raise SystemExit(128 + signum)

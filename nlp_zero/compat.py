@@ -10,7 +10,7 @@ Code written for the original package keeps working where it makes sense::
     tokenizer.tokenize('...')   # a list of words, as in 0.1.6
 
 ``min_proba`` and ``min_pmi`` are accepted and recorded but ignored: the new
-finder derives everything from the corpus (DESIGN.md §3.3), and these
+finder derives everything from the corpus (docs/design.md §5), and these
 thresholds were the reason the old one needed tuning.
 """
 

@@ -1,4 +1,4 @@
-"""Exact, streaming, mergeable character n-gram counts (DESIGN.md §3.2).
+"""Exact, streaming, mergeable character n-gram counts (docs/design.md §4).
 
 :class:`NgramCounter` counts every n-gram of orders 1..n inside the
 statistical chunks of the text (:func:`nlp_zero.text.stat_chunks`: Han runs
@@ -53,10 +53,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
@@ -102,18 +103,19 @@ class NgramCounter:
             self.lines += n_lines
             self.chars += _count_text(self._raw, text, orders)
 
-    def count(self, lines: Iterable[str], jobs: int = 1, progress: bool | str = False) -> "NgramCounter":
-        """Like :meth:`update`, with ``jobs`` worker processes and optional progress.
+    def count(self, lines: Iterable[str], jobs: int = 1,
+              progress: Callable[[str, int, int | None], None] | None = None) -> "NgramCounter":
+        """Like :meth:`update`, with ``jobs`` worker processes and optional progress; returns self.
 
         This process reads the lines; it and ``jobs - 1`` workers each count a
         share of the orders over all of them (orders are dealt out so that the
         work, which grows with the order, is balanced).  The result equals a one-process
-        count exactly.  ``progress``: True (or ``"tty"``) for a meter on stderr,
-        ``"jsonl"`` for JSON lines.
+        count exactly.  ``progress("counting", lines_done, None)`` is called as
+        batches are read (docs/design.md §13; the old ``True``/``"tty"``/``"jsonl"``,
+        a meter printed by the counter, still works and warns).
         """
         _check_lines(lines)
-        if progress:
-            lines = Progress("counting", lines, mode=progress if isinstance(progress, str) else "tty").wrap(lines)
+        lines = _with_progress(lines, progress)
         groups = _deal_orders(self.order, jobs)
         if len(groups) <= 1:
             self.update(lines)
@@ -186,9 +188,10 @@ class NgramCounter:
             total._add_raw(part._raw, part.chars, part.lines)
         return total
 
-    def merge(self, other: "NgramCounter") -> None:
-        """Add ``other``'s counts into this counter (orders beyond ours are ignored)."""
+    def merge(self, other: "NgramCounter") -> "NgramCounter":
+        """Add ``other``'s counts into this counter, in place (orders beyond ours are ignored); returns self."""
         self._add_raw(other._raw[: self.order], other.chars, other.lines)
+        return self
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NgramCounter):
@@ -330,19 +333,26 @@ class _Spiller:
         for k in self.orders:
             self._spill_order(k)
 
-    def finish(self) -> dict[int, tuple[str, str | list[str]]]:
-        out: dict[int, tuple[str, str | list[str]]] = {}
+    def finish(self) -> dict[int, str]:
+        """Write each order's complete, pruned output lines to a file of its own; their paths.
+
+        An order that never spilled is written from memory; the runs of one
+        that did are merged here -- in each counting process at once, for
+        its own orders.
+        """
+        out: dict[int, str] = {}
         m = self.min_count
         for k in self.orders:
-            if self.runs[k]:
-                if self.tables[k - 1]:
+            path = f"{self.prefix}.k{k}.done"
+            with open(path, "w", encoding="utf-8") as f:
+                if self.runs[k]:
                     self._spill_order(k)
-                out[k] = ("runs", self.runs[k])
-            else:
-                path = f"{self.prefix}.k{k}.done"
-                with open(path, "w", encoding="utf-8") as f:
+                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(self.runs[k]) if c >= m)
+                    for run in self.runs[k]:
+                        os.remove(run)
+                else:
                     f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.tables[k - 1]) if c >= m)
-                out[k] = ("done", path)
+            out[k] = path
             self.tables[k - 1] = Counter()
         return out
 
@@ -364,7 +374,7 @@ def _spill_orders(order: int, orders: list[int], min_count: int, limit: int, pre
 
 def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: int = 1,
                   max_memory: int | None = None, jobs: int = 1, tmp_dir: str | None = None,
-                  progress: bool | str = False) -> CountSummary:
+                  progress: Callable[[str, int, int | None], None] | None = None) -> CountSummary:
     """Count the n-grams of ``lines`` and write them to ``path`` (the counts format), in bounded memory.
 
     The same file as ``NgramCounter(order, min_count).count(lines).save(path)``,
@@ -375,12 +385,12 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
     spilling sorted runs to a work area under ``tmp_dir``; the runs are then
     merged as a stream straight into the output, where ``min_count`` is
     applied.  The work area is removed however the call ends.
+    ``progress("counting", lines_done, None)`` is called as lines are read.
     """
     _check_lines(lines)
     NgramCounter(order, min_count)  # checks the parameters
     budget = default_max_memory() if max_memory is None else max_memory
-    if progress:
-        lines = Progress("counting", lines, mode=progress if isinstance(progress, str) else "tty").wrap(lines)
+    lines = _with_progress(lines, progress)
     groups = _deal_orders(order, jobs)
     share = max((budget - rss()) // len(groups), MIN_SHARE)
     # A batch's k-grams are a transient list of strings: keep it a small part of the share.
@@ -396,6 +406,7 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
                     n_lines += n
                     workers.send(text)
                     mine.add(text)
+                workers.end()  # the workers merge their runs while this process merges its own
                 parts = [mine.finish()] + [where for _, where in workers.results()]
         else:
             for text, n in _texts(lines, batch):
@@ -407,17 +418,8 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
         with atomic_write(path) as f:
             f.write(_header(order, min_count, mine.chars, n_lines))
             for k in range(1, order + 1):
-                kind, files = where[k]
-                if kind == "done":
-                    with open(files, encoding="utf-8") as done:
-                        rows = sum(1 for _ in _copy_lines(done, f))
-                else:
-                    rows = 0
-                    for g, c in merge_runs(files):
-                        if c >= min_count:
-                            f.write(f"{k}\t{g}\t{c}\n")
-                            rows += 1
-                kept.append(rows)
+                with open(where[k], encoding="utf-8") as done:
+                    kept.append(sum(1 for _ in _copy_lines(done, f)))
     return CountSummary(order, min_count, mine.chars, n_lines, tuple(kept))
 
 
@@ -432,6 +434,28 @@ def _copy_lines(src, dst) -> Iterator[None]:
 
 
 # -- batching and workers ---------------------------------------------------
+
+
+def _with_progress(lines: Iterable[str], progress) -> Iterable[str]:
+    """``lines``, reporting ``progress("counting", lines_done, None)`` every 4096 lines (a callable),
+    or wrapped in a printed meter (the old ``True``/``"tty"``/``"jsonl"``, with a DeprecationWarning)."""
+    if not progress:
+        return lines
+    if not callable(progress):
+        import warnings
+
+        warnings.warn("progress=True/'tty'/'jsonl' is deprecated: pass a callable progress(stage, done, total), "
+                      "e.g. nlp_zero.progress.Progress('counting', mode='tty').step", DeprecationWarning, stacklevel=3)
+        return Progress("counting", lines, mode=progress if isinstance(progress, str) else "tty").wrap(lines)
+
+    def reporting() -> Iterator[str]:
+        n = 0
+        for n, line in enumerate(lines, 1):
+            yield line
+            if not n & 4095:
+                progress("counting", n, None)
+        progress("counting", n, None)
+    return reporting()
 
 
 def _check_lines(lines: object) -> None:

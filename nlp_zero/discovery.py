@@ -1,4 +1,4 @@
-"""Word discovery from raw text by the minimum-entropy principle (DESIGN.md §2, §3.3).
+"""Word discovery from raw text by the minimum-entropy principle (docs/design.md §2, §5).
 
 A string is a good word when it is *autonomous* -- many different things can
 follow and precede it, more than follow or precede the strings it extends
@@ -28,26 +28,26 @@ Nothing is tuned per corpus and nothing is read from gold segmentations: the
 means and deviations come from the corpus itself; ``order`` (the longest
 word) is the only parameter.
 
-Measured on PKU-unsupervised (DESIGN.md §5, ``benchmarks/sighan.py``), F1:
-autonomy alone 0.776, autonomy + cohesion 0.796, with the Chao-Shen entropy
-estimate 0.801 (learning from the 173k-character test text alone: 0.720,
-then 0.758 with Chao-Shen).  Tried and left out, because they did not
-pay: soft EM over the lexicon lattice (±0.1 point; over all frequent n-grams
-it collapses to long words, 0.50), MDL pruning with the spelling cost as the
-length prior (±0, −1.4 on the small setting), a second pass over words to
-find compounds (−2), rank instead of z-score standardisation (−1), choosing a
-per-word cost by held-out code length (code length keeps falling as words
-grow longer, so it picks ever longer words).  Limits: most remaining errors
+Each ingredient was kept because it paid on the PKU-unsupervised protocol
+(docs/design.md §11; the figures are in the README, from
+``benchmarks/sighan.py``): autonomy, then cohesion, then the Chao-Shen
+entropy estimate.  Tried and left out, because they did not pay: soft EM
+over the lexicon lattice (over all frequent n-grams it collapses to long
+words), MDL pruning with the spelling cost as the length prior, a second
+pass over words to find compounds, rank instead of z-score standardisation,
+choosing a per-word cost by held-out code length (code length keeps falling
+as words grow longer, so it picks ever longer words).  Limits: most remaining errors
 are PKU conventions statistics cannot see (X市, X性, 社会主义 as one word; 1月 1日,
 新 的, 这 一 as two) and rare words split apart.
 
-The learner's state is the multiset of chunks it has seen (a Counter of
-strings): :meth:`WordFinder.train` adds to it, two finders add up exactly
+The learner's state is the multiset of chunks it has seen (in memory up to
+a share of the budget, then on disk as sorted runs; see
+:class:`~nlp_zero.spill.SpillingCounter`): :meth:`WordFinder.train` adds to it, two finders add up exactly
 (:meth:`WordFinder.merge`, ``+``), and it saves to and loads from a plain text
 file.  :meth:`WordFinder.find` works on the state alone, so shards learned
 apart and merged give byte-identical lexicons to one run.  It learns in
 passes sized to a memory budget, in this process or in worker processes
-(see "the passes of find()" below); the lexicon does not depend on either.
+(see :mod:`nlp_zero.passes`); the lexicon does not depend on either.
 
 >>> wf = WordFinder().train(['吃葡萄不吐葡萄皮，不吃葡萄倒吐葡萄皮。'] * 3 + ['葡萄很甜，我吃葡萄。'])
 >>> lex = wf.find()
@@ -124,7 +124,7 @@ def _state_rows(path: str) -> Iterator[tuple[str, int]]:
 
 
 class WordFinder:
-    """Learns a lexicon from raw text (DESIGN.md §3.3).
+    """Learns a lexicon from raw text (docs/design.md §5).
 
     ``order`` is the longest word, in symbols (a Han character or one
     alphanumeric run).  Usage: ``train(lines)`` as often as needed (additive),
@@ -240,6 +240,27 @@ class WordFinder:
         header = _read_state_header(path)
         self._add(_state_rows(path))
         self.lines += header["#lines"]
+
+    def record(self, inputs: list[dict]) -> dict:
+        """The run record written beside a lexicon (``PREFIX.meta.json``): version, method, parameters,
+        ``inputs`` (as the caller describes them) and the last :meth:`find`'s stats."""
+        from . import __version__
+
+        if self.stats is None:
+            raise NlpZeroError("record() needs a find() first")
+        st = self.stats
+        return {
+            "version": __version__,
+            "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
+            "parameters": {"order": self.order},
+            "inputs": inputs,
+            "lines": st.lines,
+            "chars": st.chars,
+            "words": st.words,
+            "tokens": st.tokens,
+            "bits_per_char_before": round(st.bits_per_char_before, 6),
+            "bits_per_char_after": round(st.bits_per_char_after, 6),
+        }
 
     # -- discovery ---------------------------------------------------------
 

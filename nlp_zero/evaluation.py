@@ -1,4 +1,4 @@
-"""Segmentation scoring the bakeoff way (DESIGN.md §5).
+"""Segmentation scoring the bakeoff way (docs/design.md §11).
 
 A segmentation is a set of character spans; a predicted word is correct when
 the gold segmentation has exactly the same span.  Precision, recall and F1

@@ -11,8 +11,7 @@
 
 Why the segmentations agree with :class:`~nlp_zero.Tokenizer`: both tools
 segment with a unigram Viterbi that maximises ``Σ score(piece)``, and
-nlp_zero's tokenizer minimises ``Σ (ln N - ln n(w))`` (docs/design.md, "The
-principle in four formulas").  With ``score(w) = ln n(w) - ln N`` the two
+nlp_zero's tokenizer minimises ``Σ (ln N - ln n(w))`` (docs/design.md §2).  With ``score(w) = ln n(w) - ln N`` the two
 objectives are the same.  What remains to make equal:
 
 * **Unknown characters.**  nlp_zero gives a unit the lexicon lacks the cost of
@@ -79,7 +78,7 @@ from dataclasses import dataclass, field
 
 from .fileio import atomic_write
 from .lexicon import Lexicon
-from .text import readable, _ALNUM_RE, _DIGIT, _LETTER, HAN_CLASS, LAT, NUM, OTHER_TOKEN, is_han
+from .text import ALNUM_RE, DIGIT, HAN_CLASS, LAT, LETTER, NUM, OTHER_TOKEN, is_han, readable
 
 #: The special pieces, at ids 0, 1, 2 in both exports (sentencepiece's defaults).
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
@@ -110,7 +109,7 @@ PRIVATE, RUN_MORE = "\ue002", "\ue003"
 _P_DIGIT, _RUN_DOT, _RUN_PCT = "\ue004", "\ue005", "\ue006"  # marks used on the way
 #: Longest run (characters) matched whole in the HF export; 8 per run in a word with two runs or more.
 MAX_RUN = 32
-_D, _L = _DIGIT, _LETTER
+_D, _L = DIGIT, LETTER
 _CLASS_STEPS = [  # (regex, replacement), in order; see text._ALNUM_RUN for the runs they reproduce
     ("[\ue000-\ue00f]", PRIVATE),
     (f"(?<=[{_D}{_L}][.\uff0e][{_D}]*)[{_D}]", _P_DIGIT),  # digits of a decimal part
@@ -162,14 +161,14 @@ def vocabulary(lexicon: Lexicon, classes: str | None = None) -> Vocabulary:
     chars: set[str] = set()
     spell = {"hf": _hf_spellings, "sentencepiece": _sp_spellings, None: lambda word: [word]}[classes]
     if classes:
-        keyed = _symbol_counts(lexicon.counts(), trusted=True)
+        keyed, _ = _symbol_counts(lexicon.counts(), trusted=True)
         counts = {k: keyed[k] for k in sorted(keyed, key=lambda k: (-keyed[k], readable(k)))}
     else:
         counts = lexicon.counts()
     for word, count in counts.items():
         units = [c for c in word if c not in (NUM, LAT)] if classes else word
         if not all(map(is_han, units)):
-            reason = "class" if (_ALNUM_RE.search(word) or NUM in word or LAT in word) else "other"
+            reason = "class" if (ALNUM_RE.search(word) or NUM in word or LAT in word) else "other"
             left_out[reason] = left_out.get(reason, 0) + 1
             continue
         if len(word) == 1 and word in (NUM, LAT):

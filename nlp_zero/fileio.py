@@ -185,20 +185,23 @@ def whole_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def check_writable(path: str) -> None:
+def check_writable(path: str, prefix: bool = False) -> None:
     """Raise :class:`OutputError` now if ``path`` cannot be written (checked before long work).
 
     The directory must exist and be writable, and ``path`` must not be a
     directory; ``-`` (stdout) and existing non-regular files (devices) pass.
+    ``prefix``: ``path`` names several files (``-o news`` -> ``news.dict.txt``),
+    so a path ending in a slash is no prefix either.
     """
     if path == "-":
         return
-    if os.path.isdir(path):
-        raise OutputError(path, "is a directory")
+    if os.path.isdir(path) or (prefix and path.endswith(("/", os.sep))):
+        hint = "; -o takes a prefix such as DIR/name (then DIR/name.dict.txt, ...)" if prefix else ""
+        raise OutputError(path, "is a directory" + hint)
     if os.path.exists(path) and not os.path.isfile(path):
         return
     directory = os.path.dirname(os.path.abspath(os.path.realpath(path)))
     if not os.path.isdir(directory):
-        raise OutputError(path, "no such directory")
+        raise OutputError(path, f"no such file or directory ({directory} does not exist)")
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise OutputError(path, "cannot write here (permission denied)")
+        raise OutputError(path, f"cannot write here (permission denied in {directory})")

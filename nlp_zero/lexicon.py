@@ -1,9 +1,9 @@
-"""The lexicon: words with counts and scores (DESIGN.md §3.4).
+"""The lexicon: words with counts and scores (docs/design.md §7).
 
 A :class:`Lexicon` is what word discovery produces and what the tokenizer
 uses: a dict-like map word -> count, with the unigram probability
 ``p(w) = count(w) / total`` that the minimum-entropy principle is about
-(DESIGN.md §2), optional per-word scores (cohesion, expected count, ...) and
+(docs/design.md §2), optional per-word scores (cohesion, expected count, ...) and
 optional part-of-speech tags kept from jieba dictionaries.
 
 Files
@@ -39,6 +39,7 @@ import contextlib
 import itertools
 import os
 import re
+import warnings
 from typing import IO, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 from .corpus import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS, decompressed
@@ -77,6 +78,15 @@ def _check_count(word: str, count: object) -> int:
 def _fmt(x: float) -> str:
     """Deterministic, compact float formatting for TSV files."""
     return format(x, ".6g")
+
+
+def units(word: str) -> int:
+    """The length of a word as the tokenizer sees it: a class symbol (``<NUM>``, ``<LAT>``) is one unit.
+
+    >>> units('<NUM>年'), units('中国')
+    (2, 2)
+    """
+    return len(from_readable(word))
 
 
 class Lexicon(MutableMapping[str, int]):
@@ -161,6 +171,16 @@ class Lexicon(MutableMapping[str, int]):
     # -- combining --------------------------------------------------------
 
     def merge(self, *others: Mapping[str, int]) -> Lexicon:
+        """A new lexicon whose counts are the sums (deprecated spelling: use ``a + b``).
+
+        Everywhere else ``merge`` adds in place (docs/design.md §13); this one
+        will too in a later version, so it warns now and keeps today's result.
+        """
+        warnings.warn("Lexicon.merge will add in place in a later version; use a + b (or sum) for a new lexicon",
+                      DeprecationWarning, stacklevel=2)
+        return self._merged(*others)
+
+    def _merged(self, *others: Mapping[str, int]) -> Lexicon:
         """A new lexicon whose counts are the sums; scores and tags of earlier lexicons win."""
         out = Lexicon()
         counts = dict(self._counts)
@@ -179,7 +199,7 @@ class Lexicon(MutableMapping[str, int]):
     def __add__(self, other: Mapping[str, int]) -> Lexicon:
         if not isinstance(other, Mapping):
             return NotImplemented
-        return self.merge(other)
+        return self._merged(other)
 
     def diff(self, reference: Iterable[str]) -> Lexicon:
         """The words of this lexicon that ``reference`` lacks (new words only), with their data.
@@ -210,16 +230,16 @@ class Lexicon(MutableMapping[str, int]):
         (a column of the TSV written by ``discover``: ``score``, ``cohesion``,
         ``nvbe``, ``pmi``); a word without that score fails it.
 
-        >>> lex = Lexicon({'中国': 5, '人民': 2, '的': 9}, scores={'中国': {'score': 3.0}, '的': {'score': 1.0}})
-        >>> list(lex.filter(min_count=3)), list(lex.filter(min_len=2)), list(lex.filter(min_score=2))
-        (['的', '中国'], ['中国', '人民'], ['中国'])
+        >>> lex = Lexicon({'中国': 5, '人民': 2, '的': 9, '<NUM>年': 4}, scores={'中国': {'score': 3.0}})
+        >>> list(lex.filter(min_count=3)), list(lex.filter(max_len=1)), list(lex.filter(min_score=2))
+        (['的', '中国', '<NUM>年'], ['的'], ['中国'])
         """
         def keep(word: str) -> bool:
             if min_count is not None and self._counts[word] < min_count:
                 return False
-            if min_len is not None and len(word) < min_len:
+            if min_len is not None and units(word) < min_len:
                 return False
-            if max_len is not None and len(word) > max_len:
+            if max_len is not None and units(word) > max_len:
                 return False
             if min_score is not None:
                 value = self.scores.get(word, {}).get(score)

@@ -1,6 +1,6 @@
 """Parse sentences into nested templates.
 
-The design: docs/design.md, "Sentence templates and structure".
+The design: docs/design.md §9.
 
 A parse covers a sentence with nested, non-crossing template matches.  Its
 score, in nats, is
@@ -13,8 +13,7 @@ score, in nats, is
 * ``c`` (``penalty``): the cost of a token left to the placeholders; by
   default the per-token word entropy of the training text, so a template
   pays for itself when it explains its literals more cheaply than coding
-  them as average words -- the minimum-entropy trade-off (docs/design.md,
-  "The minimum-entropy principle").
+  them as average words -- the minimum-entropy trade-off (docs/design.md §2).
 * ``boundary`` (ln 2, one bit): marking where two units side by side meet,
   so that a match absorbs its neighbours rather than tying with them.
 * edges: where a match starts and ends should be where a phrase may end.
@@ -68,7 +67,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .templates import Template, TemplateSet, clean_tokens, is_mark, pieces, symbol_forms
+from .templates import Template, TemplateSet, is_mark, pieces, symbol_forms
 
 NEG = float("-inf")
 

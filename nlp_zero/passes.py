@@ -35,11 +35,11 @@ from .pool import run_tasks
 from .scores import entropy as _entropy
 from .spill import WorkArea, rss
 
-log = logging.getLogger("nlp_zero.discovery")
+log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner they serve)
 
 # -- the passes of find() -------------------------------------------------
 #
-# What each n-gram x of length k <= K needs (DESIGN.md §3.3):
+# What each n-gram x of length k <= K needs (docs/design.md §6):
 #
 #   n(x), h_r(x), h_r(x[:-1]) and n(x[:i]) for its prefixes   -- "forward"
 #   h_l(x), h_l(x[1:]) and n(x[i:]) for its suffixes           -- "backward"
@@ -526,7 +526,7 @@ def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict
     is one) is never chosen: wherever it could end a word, the split scores
     at least as much and, having a shorter last word, wins the tie.  So
     leaving it out changes no segmentation -- and leaves out most n-grams
-    (about 19 in 20 on laws_prc), which makes the table every segmentation
+    (most of them; the README has the share on laws_prc), which makes the table every segmentation
     pass needs small.  The best splits are computed for all k-grams at once,
     position by position, with the same additions as the segmentation.
     """

@@ -1,4 +1,4 @@
-"""Worker processes: one start method, one signal policy (docs/design.md, "Bounded memory: the passes").
+"""Worker processes: one start method, one signal policy (docs/design.md §6).
 
 Every stage that runs in parallel goes through this module:
 
@@ -6,7 +6,9 @@ Every stage that runs in parallel goes through this module:
   tuples, in this process or in ``jobs`` workers, results in task order (the
   passes of discovery, the spilling count);
 * :class:`Broadcast` starts workers that each see every item the parent
-  sends, for stages that stream their input (the counting of orders).
+  sends, for stages that stream their input (the counting of orders);
+* :func:`context`, :func:`children_ignore_sigint` and :func:`worker_init`
+  for stages that keep workers of their own (``cut -j``'s pipes).
 
 The rules, the same everywhere:
 
@@ -17,7 +19,7 @@ The rules, the same everywhere:
   (Windows), spawn is the only choice and such a guard is needed.
 * **Signals.**  Ctrl-C and SIGTERM reach the whole process group.  Workers
   ignore both from their first instruction (:func:`children_ignore_sigint`
-  while they start, :func:`_worker_init` after); the parent alone handles
+  while they start, :func:`worker_init` after); the parent alone handles
   them and kills its workers, so a worker's death is never mistaken for a
   failure of the work and no worker prints a traceback.
 * **Failures.**  An exception in a worker is raised in the parent; a worker
@@ -35,7 +37,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from .errors import NlpZeroError
 
-_DIED = ("a worker process died (killed, or out of memory?); "
+DIED = ("a worker process died (killed, or out of memory?); "
          "try a smaller --max-memory or fewer --jobs")
 
 
@@ -70,7 +72,7 @@ def children_ignore_sigint() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _worker_init() -> None:
+def worker_init() -> None:
     """First thing a worker does: leave Ctrl-C and SIGTERM to the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -101,7 +103,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
     # A forked worker shares this process's pages until they are written;
     # tasks read their input from files and touch none of them.
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context(),
-                                                  initializer=_worker_init)
+                                                  initializer=worker_init)
     try:
         with children_ignore_sigint():
             futures = [pool.submit(fn, *t) for t in tasks]
@@ -113,7 +115,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
         results = [f.result() for f in futures]
     except concurrent.futures.process.BrokenProcessPool:
         _kill(pool)
-        raise NlpZeroError(_DIED) from None
+        raise NlpZeroError(DIED) from None
     except BaseException:
         _kill(pool)
         raise
@@ -130,7 +132,7 @@ def _kill(pool) -> None:
 
 
 def _broadcast_worker(index: int, fn: Callable, args: tuple, inbox, outbox) -> None:
-    _worker_init()
+    worker_init()
     try:
         result = fn(*args, iter(inbox.get, None))
     except BaseException as e:  # reported to the parent, which raises it
@@ -153,6 +155,7 @@ class Broadcast:
         ctx = context()
         self._outbox = ctx.Queue()
         self._inboxes = [ctx.Queue(maxsize=queue_size) for _ in args_list]
+        self._ended = False
         self._workers = [ctx.Process(target=_broadcast_worker, args=(i, fn, args, q, self._outbox), daemon=True)
                          for i, (args, q) in enumerate(zip(args_list, self._inboxes))]
 
@@ -177,11 +180,17 @@ class Broadcast:
 
     def _check_alive(self) -> None:
         if any(w.exitcode not in (None, 0) for w in self._workers):
-            raise NlpZeroError(_DIED)
+            raise NlpZeroError(DIED)
+
+    def end(self) -> None:
+        """No more items: the workers finish their work (and :meth:`results` collects it)."""
+        if not self._ended:
+            for q in self._inboxes:
+                q.put(None)
+            self._ended = True
 
     def results(self) -> list:
-        for q in self._inboxes:
-            q.put(None)
+        self.end()
         results: list = [None] * len(self._workers)
         import queue
 

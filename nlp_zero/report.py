@@ -35,7 +35,7 @@ from typing import Iterable
 
 from . import __version__
 from .fileio import atomic_write
-from .lexicon import Lexicon
+from .lexicon import Lexicon, units
 from .text import readable, symbolize
 
 #: Rows per page of the words table.
@@ -99,7 +99,7 @@ def _scan(data: ReportInput, corpus: Iterable[str], template_set, top: int, cont
 
     lexicon = data.lexicon
     tokenizer = Tokenizer(lexicon)
-    wanted = [w for w in lexicon if len(w) > 1][:top]
+    wanted = [w for w in lexicon if units(w) > 1][:top]
     found: dict[str, list] = {w: [] for w in wanted}
     open_words = set(wanted)
     templates = [(Template.parse(t), examples) for t, _, examples in data.templates]
@@ -116,8 +116,9 @@ def _scan(data: ReportInput, corpus: Iterable[str], template_set, top: int, cont
             for token in tokens:
                 end = pos + len(token)
                 key = token if token in open_words else None
-                if key is None and len(token) > 1 and symbolize(token) in open_words:  # <NUM>年 and the like
-                    key = symbolize(token)
+                if key is None and len(token) > 1:  # 1998年 is an occurrence of <NUM>年 and the like
+                    written = readable(symbolize(token))
+                    key = written if written in open_words else None
                 if key is not None:
                     found[key].append((line[max(0, pos - width):pos], token, line[end:end + width]))
                     if len(found[key]) >= contexts:
@@ -350,13 +351,13 @@ def _value(x: float) -> float | int:
 
 
 def render(data: ReportInput) -> str:
-    """The HTML page of a report."""
+    """The HTML page of a report: summary, charts, the words' table, contexts, templates, trees."""
     lex = data.lexicon
     words = list(lex)
     names = sorted({k for row in lex.scores.values() for k in row})
     has_new = data.reference_name is not None
     columns = ["word", "count", "len"] + names + (["new"] if has_new else [])
-    table = {"word": [readable(w) for w in words], "count": [lex[w] for w in words], "len": [len(w) for w in words]}
+    table = {"word": words, "count": [lex[w] for w in words], "len": [units(w) for w in words]}
     for name in names:
         table[name] = [_value(lex.scores[w][name]) if name in lex.scores.get(w, {}) else None for w in words]
     if has_new:
@@ -364,14 +365,24 @@ def render(data: ReportInput) -> str:
     payload = dict(table, columns=columns, page=PAGE_SIZE)
     blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     blob = blob.replace("<", "\\u003c")  # nothing in the data can close the script element
-
-    meta = data.meta
     out = ["<!DOCTYPE html>", '<html lang="zh"><head><meta charset="utf-8">',
            f"<title>nlp_zero report: {_esc(data.name)}</title>",
            f"<style>{_CSS}</style></head><body>",
            f"<h1>Lexicon report: {_esc(data.name)}</h1>",
-           f"<p>Made by nlp_zero {_esc(__version__)}. Everything is in this file; nothing is fetched.</p>",
-           "<h2>Summary</h2>", '<table class="summary">']
+           f"<p>Made by nlp_zero {_esc(__version__)}. Everything is in this file; nothing is fetched.</p>"]
+    out += _summary(data, table["len"])
+    out += _charts(table, names)
+    out += _words_table(data, table, columns)
+    out += _extras(data)
+    out.append(f'<script type="application/json" id="lexicon-data">{blob}</script>')
+    out.append(f"<script>{_JS}</script>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _summary(data: ReportInput, lengths: list[int]) -> list[str]:
+    """The summary table: the corpus (from the run record) and the lexicon."""
+    lex, meta = data.lexicon, data.meta
     rows = []
     if meta:
         for key, label in (("chars", "characters read"), ("lines", "lines"), ("tokens", "tokens after segmentation")):
@@ -382,27 +393,31 @@ def render(data: ReportInput) -> str:
             rows.append(("bits per character, single characters → with the words", f"{before:.3f} → {after:.3f}"))
     rows.append(("words in the lexicon", f"{len(lex):,}"))
     rows.append(("total count N", f"{lex.total:,}"))
-    multi = sum(1 for w in words if len(w) > 1)
-    rows.append(("words of two or more characters", f"{multi:,}"))
-    if has_new:
+    rows.append(("words of two or more characters", f"{sum(1 for n in lengths if n > 1):,}"))
+    if data.reference_name is not None:
         rows.append((f"new words (not in {data.reference_name})", f"{len(data.new_words):,}"))
-    out += [f"<tr><td>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in rows]
-    out.append("</table>")
+    return (["<h2>Summary</h2>", '<table class="summary">']
+            + [f"<tr><td>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in rows] + ["</table>"])
 
-    out.append('<h2>Charts</h2><div class="charts">')
+
+def _charts(table: dict[str, list], names: list[str]) -> list[str]:
+    """Word lengths, frequency against rank, and the distribution of each score."""
     lengths: dict[int, int] = {}
-    for w in words:
-        lengths[len(w)] = lengths.get(len(w), 0) + 1
-    out.append(bar_chart("words by length", [(str(k), lengths.get(k, 0)) for k in range(1, max(lengths, default=1) + 1)],
-                         "length (characters)", "words"))
-    out.append(rank_chart([lex[w] for w in words]))
-    for name in names:
-        out.append(histogram(name, [v for v in table[name] if v is not None]))
+    for n in table["len"]:
+        lengths[n] = lengths.get(n, 0) + 1
+    out = ['<h2>Charts</h2><div class="charts">',
+           bar_chart("words by length", [(str(k), lengths.get(k, 0)) for k in range(1, max(lengths, default=1) + 1)],
+                     "length (characters)", "words"),
+           rank_chart(table["count"])]
+    out += [histogram(name, [v for v in table[name] if v is not None]) for name in names]
     out.append("</div>")
+    return out
 
-    out.append("<h2>Words</h2>")
-    out.append('<div id="controls"><input id="search" type="search" placeholder="search a word" size="24"> ')
-    if has_new:
+
+def _words_table(data: ReportInput, table: dict[str, list], columns: list[str]) -> list[str]:
+    """The controls and the first page of the words' table (the script pages, sorts and searches)."""
+    out = ["<h2>Words</h2>", '<div id="controls"><input id="search" type="search" placeholder="search a word" size="24"> ']
+    if data.reference_name is not None:
         out.append(f'<label><input id="only-new" type="checkbox"> new words only (not in {_esc(data.reference_name)})'
                    "</label> ")
     out.append('<span id="pager"><button id="first">«</button><button id="prev">‹</button>'
@@ -410,18 +425,23 @@ def render(data: ReportInput) -> str:
     out.append('<table id="words"><thead><tr><th>rank</th>')
     out += [f'<th data-key="{_esc(c)}">{_esc(c)}</th>' for c in columns]
     out.append("</tr></thead><tbody>")
-    for i in range(min(PAGE_SIZE, len(words))):  # the first page, for readers without JavaScript
+    for i in range(min(PAGE_SIZE, len(table["word"]))):  # the first page, for readers without JavaScript
         cells = [str(i + 1)] + [_cell(c, table[c][i]) for c in columns]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
+    return out
 
+
+def _extras(data: ReportInput) -> list[str]:
+    """Top words in context, top templates with examples, parse trees (each when there are any)."""
+    out = []
     if data.contexts:
         out.append('<h2>Top words in context</h2><div class="kwic-grid">')
-        for word, rows_ in data.contexts.items():
-            out.append(f'<table class="kwic"><tr><th colspan="3">{_esc(readable(word))} ({lex[word]:,})</th></tr>')
-            for left, token, right in rows_:
-                out.append(f'<tr><td class="l">{_esc(left)}</td><td class="k">{_esc(token)}</td>'
-                           f'<td class="r">{_esc(right)}</td></tr>')
+        for word, rows in data.contexts.items():
+            out.append(f'<table class="kwic"><tr><th colspan="3">{_esc(readable(word))} ({data.lexicon[word]:,})'
+                       "</th></tr>")
+            out += [f'<tr><td class="l">{_esc(left)}</td><td class="k">{_esc(token)}</td>'
+                    f'<td class="r">{_esc(right)}</td></tr>' for left, token, right in rows]
             out.append("</table>")
         out.append("</div>")
     if data.templates:
@@ -434,10 +454,7 @@ def render(data: ReportInput) -> str:
     if data.trees:
         out.append("<h2>Parse trees</h2>")
         out += [f'<div class="tree-box"><p>{_esc(readable(t.bracket()))}</p>{tree_svg(t)}</div>' for t in data.trees]
-    out.append(f'<script type="application/json" id="lexicon-data">{blob}</script>')
-    out.append(f"<script>{_JS}</script>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _cell(column: str, value) -> str:

@@ -1,4 +1,4 @@
-"""Bounded memory: budgets, work areas on disk, sorted runs (docs/design.md, "Bounded memory: the passes").
+"""Bounded memory: budgets, work areas on disk, sorted runs (docs/design.md §6).
 
 Learning from a big corpus needs more n-gram statistics than fit in memory.
 The learner (:mod:`nlp_zero.discovery`) therefore splits its work into

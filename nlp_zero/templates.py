@@ -1,6 +1,6 @@
 """Sentence templates learned from skip-gram statistics.
 
-The design: docs/design.md, "Sentence templates and structure".
+The design: docs/design.md §9.
 
 A *template* is a sequence of literal words and placeholders ``[X]``, such
 as ``[X]的[X]`` or ``[X]可以[X]吗``.  Matching is strict: a literal matches
@@ -19,7 +19,7 @@ Learning follows the original nlp-zero idea, with the work bounded:
 2. A pair is *strong* when it was seen ``min_count`` times and its pointwise
    mutual information ``PMI(a, b) = ln p(a, b) / (p(a) p(b))`` is at least
    ``min_pmi`` nats (1 nat: the point where joining two units starts to pay,
-   docs/design.md, "The minimum-entropy principle").
+   docs/design.md §2).
 3. ``TemplateFinder.find()`` goes over the distinct pieces ``train`` kept
    (each with its number of occurrences).  In each piece, every
    path of strong pairs of at most ``max_literals`` words becomes a candidate
@@ -513,21 +513,27 @@ class TemplateFinder:
         self._strong = None
         return self
 
+    def merge(self, other: "TemplateFinder") -> "TemplateFinder":
+        """Add ``other``'s counts into this finder, in place (shards trained apart); returns self."""
+        if (self.window, self.max_literals) != (other.window, other.max_literals):
+            raise ValueError("finders with different window/max_literals do not add")
+        self.words.update(other.words)
+        self.pairs.update(other.pairs)
+        self.pairs.floor = max(self.pairs.floor, other.pairs.floor)
+        self.pairs.discarded += other.pairs.discarded
+        self.pairs.check()
+        self.pieces += other.pieces
+        self.texts.update(other.texts)
+        self._strong = None
+        return self
+
     def __add__(self, other: "TemplateFinder") -> "TemplateFinder":
-        """Counts of two finders (same settings) added: shards can be trained apart."""
+        """Counts of two finders (same settings) added, in a new finder: shards can be trained apart."""
         if (self.window, self.max_literals) != (other.window, other.max_literals):
             raise ValueError("finders with different window/max_literals do not add")
         out = TemplateFinder(self.tokenize, self.window, self.min_count, self.min_pmi,
                              self.max_literals, max(self.pairs.budget, other.pairs.budget))
-        out.words = self.words + other.words
-        out.pairs.update(self.pairs)
-        out.pairs.update(other.pairs)
-        out.pairs.floor = max(self.pairs.floor, other.pairs.floor)
-        out.pairs.discarded = self.pairs.discarded + other.pairs.discarded
-        out.pairs.check()
-        out.pieces = self.pieces + other.pieces
-        out.texts = self.texts + other.texts
-        return out
+        return out.merge(self).merge(other)
 
     @property
     def tokens(self) -> int:

@@ -1,4 +1,4 @@
-"""Character classes and chunking (DESIGN.md §3.1).
+"""Character classes and chunking (docs/design.md §3).
 
 Every stage sees text the same way:
 
@@ -29,6 +29,13 @@ True
 from __future__ import annotations
 
 import re
+from typing import Iterator
+
+# Kinds of segment (see segments()).
+HAN = 0
+ALNUM = 1
+SPACE = 2
+OTHER = 3
 
 # Class symbols (Unicode private use) that stand for alphanumeric runs in the
 # statistics.  Literal private-use characters in the input are OTHER, so they
@@ -66,7 +73,26 @@ _HAS_LETTER_RE = re.compile(f"[{LETTER}]")
 #: One block: a maximal run of Han characters and alphanumeric runs.
 BLOCK_RE = re.compile(f"(?:[{HAN_CLASS}]|{_ALNUM_RUN})+")
 _STAT_CHUNK_RE = re.compile(f"[{HAN_CLASS}{CLASS_SYMBOLS}]+")
+_SEGMENT_RE = re.compile(f"([{HAN_CLASS}]+)|({_ALNUM_RUN})|(\\s+)|({OTHER_TOKEN})", re.DOTALL)
 
+
+def segments(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(kind, start, end)`` for consecutive pieces covering ``text``.
+
+    Han runs and alphanumeric runs come whole; each whitespace run is one
+    piece; every other character is a piece of its own.  The pieces tile the
+    string exactly.  (The exports use it to describe the chunking to other tools.)
+
+    >>> [(kind, 'iPhone8售价6888元，好'[s:e]) for kind, s, e in segments('iPhone8售价6888元，好')]
+    [(1, 'iPhone8'), (0, '售价'), (1, '6888'), (0, '元'), (3, '，'), (0, '好')]
+    """
+    for m in _SEGMENT_RE.finditer(text):
+        yield m.lastindex - 1, m.start(), m.end()
+
+
+def is_han(ch: str) -> bool:
+    """True for a single Han character (as chunking defines it)."""
+    return _STAT_CHUNK_RE.fullmatch(ch) is not None and ch not in CLASS_SYMBOLS
 
 
 def alnum_class(run: str) -> str:
@@ -81,8 +107,6 @@ def _class_of_match(m: re.Match) -> str:
 def symbolize(block: str) -> str:
     """Replace each alphanumeric run of ``block`` by its class symbol."""
     return ALNUM_RE.sub(_class_of_match, block)
-
-
 
 
 def unit_spans(block: str) -> list[tuple[int, int]]:

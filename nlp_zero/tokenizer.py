@@ -1,7 +1,7 @@
-"""Segmenting text with a lexicon: unigram Viterbi (DESIGN.md §2, §3.5).
+"""Segmenting text with a lexicon: unigram Viterbi (docs/design.md §2, §8).
 
 The best segmentation of a block minimises the code length
-``-Σ ln p(w_k)`` with ``p(w) = n(w) / N`` (DESIGN.md §2, last formula).
+``-Σ ln p(w_k)`` with ``p(w) = n(w) / N`` (docs/design.md §2, last formula).
 Each word costs ``ln N - ln n(w)``; a unit the lexicon does not know (a Han
 character, or an alphanumeric run) costs as much as a word seen once,
 ``ln N`` -- the add-one floor jieba also uses, so that with the same
@@ -29,7 +29,7 @@ Differences from jieba 0.42.1 with ``HMM=False`` on the same dictionary:
   or no dictionary word starts there; here a single unit is always an option
   (at the unknown cost), so some lattice always exists.
 * jieba's Han class stops at U+9FD5 and leaves out Extension A and 〇; here
-  all CJK ideograph blocks and 〇 are Han (DESIGN.md §3.1).
+  all CJK ideograph blocks and 〇 are Han (docs/design.md §3).
 * Alphanumeric runs are one unit here (with decimals and a trailing ``%``);
   jieba segments letters and digits with the dictionary and glues leftover
   single letters/digits back together.  Full-width digits are digits here.
@@ -70,9 +70,9 @@ import threading
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
-from .errors import FormatError
+from .errors import FormatError, NlpZeroError
 from .lexicon import Lexicon, read_counts, read_userdict
-from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable, readable,
+from .text import (ALNUM_RE, BLOCK_RE, CLASS_SYMBOLS, DIGIT, HAN_CLASS, LETTER, OTHER_TOKEN, from_readable,
                    symbolize, unit_spans)
 
 _INF = float("inf")
@@ -799,16 +799,19 @@ def as_json(tokens: list[str] | list[tuple[str, int, int]]) -> str:
 def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, format: Callable | None,
               mode: str = "default") -> Iterator:
     import collections
-    import multiprocessing
 
+    from .pool import children_ignore_sigint, context
+
+    ctx = context()
     workers = []
     try:
-        for _ in range(jobs):
-            mine, theirs = multiprocessing.Pipe()
-            p = multiprocessing.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
-            p.start()
-            theirs.close()
-            workers.append((p, mine))
+        with children_ignore_sigint():
+            for _ in range(jobs):
+                mine, theirs = ctx.Pipe()
+                p = ctx.Process(target=_worker, args=(theirs, tokenizer, format, mode), daemon=True)
+                p.start()
+                theirs.close()
+                workers.append((p, mine))
         pending: collections.deque[int] = collections.deque()  # worker of each batch in flight, in order
         for w in range(jobs):
             b = next(batches, None)
@@ -818,7 +821,12 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
             pending.append(w)
         while pending:
             w = pending.popleft()
-            result = workers[w][1].recv()
+            try:
+                result = workers[w][1].recv()
+            except EOFError:  # the worker is gone (killed, out of memory)
+                from .pool import DIED
+
+                raise NlpZeroError(DIED) from None
             if isinstance(result, BaseException):
                 raise result
             b = next(batches, None)
@@ -840,6 +848,9 @@ def _parallel(tokenizer: Tokenizer, batches: Iterator[list[str]], jobs: int, for
 
 
 def _worker(conn, tokenizer: Tokenizer, format: Callable | None, mode: str) -> None:
+    from .pool import worker_init
+
+    worker_init()
     cut = functools.partial(_MODES[mode], tokenizer)
     while True:
         try:

@@ -598,7 +598,8 @@ def test_interrupted_run_keeps_previous_outputs(tmp_path, cli, lexicon_file, com
         corpus.write_text("".join("".join(chr(0x4E00 + rnd.randrange(3000)) for _ in range(80)) + "。\n"
                                   for _ in range(6000)), encoding="utf-8")
     else:
-        corpus.write_text(_noise(6000 if command == "discover" else 1500), encoding="utf-8")
+        # cut -j 2 has to be still working when the parent has fed its workers for a while
+        corpus.write_text(_noise(8000 if command == "cut-jobs-2" else 1500), encoding="utf-8")
     out = tmp_path / "out"
     if command.startswith("discover"):
         (tmp_path / "area").mkdir()  # the passes' work area must go too

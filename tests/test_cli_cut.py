@@ -165,3 +165,11 @@ def test_eval_json_without_words_has_no_oov_figures(cli, tmp_path):
     r = cli("eval", str(gold), str(gold), "--json")
     figures = json.loads(r.stdout)
     assert figures["f1"] == 1.0 and not any("oov" in k or k.startswith("iv") for k in figures)
+
+
+def test_piped_stdin_keeps_characters_cut_by_long_line_pieces(cli, lex):
+    # a 1.2 MB line is read in pieces of 1M bytes: a character split between two pieces must survive
+    line = "中" * 400_000
+    r = cli("cut", "-l", str(lex), "-d", "", input=b"\xef\xbb\xbf" + (line + "\n").encode())
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.replace("\n", "") == line

@@ -226,3 +226,13 @@ def test_cli_count_budget_and_jobs_give_identical_files(tmp_path, cli):
     assert outs[0] == outs[1] == outs[2]
     r = cli("count", str(corpus), "-o", str(tmp_path / "x"), "--tmp-dir", str(tmp_path / "nope"))
     assert r.returncode == 2 and "not a directory" in r.stderr
+
+
+def test_progress_is_a_callable_and_the_old_meter_warns(capsys):
+    seen = []
+    lines = ["葡萄葡萄"] * 5000
+    NgramCounter(2).count(lines, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert seen[0] == ("counting", 4096, None) and seen[-1] == ("counting", 5000, None)
+    with pytest.warns(DeprecationWarning, match="callable"):
+        NgramCounter(2).count(lines, progress="jsonl")
+    assert '"stage": "counting"' in capsys.readouterr().err

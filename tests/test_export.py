@@ -192,5 +192,5 @@ def test_export_bad_input_is_one_line_and_exit_2(tmp_path):
     assert proc.returncode == 2 and "bad.dict.txt:2" in proc.stderr and "Traceback" not in proc.stderr
     (tmp_path / "ok.dict.txt").write_text("中国 3\n", encoding="utf-8")
     proc = run_cli("export", str(tmp_path / "ok"), "--to", "hf-tokenizers", "-o", str(tmp_path / "no" / "x"))
-    assert proc.returncode == 2 and "no such directory" in proc.stderr
+    assert proc.returncode == 2 and "no such file or directory" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.dict.txt", "ok.dict.txt"]

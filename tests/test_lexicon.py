@@ -1,4 +1,4 @@
-"""Lexicon: dict-like counts, probabilities, jieba-format and TSV files (DESIGN.md §3.4)."""
+"""Lexicon: dict-like counts, probabilities, jieba-format and TSV files (docs/design.md §7)."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def test_tsv_has_header_and_all_score_columns(tmp_path):
 def test_merge_adds_counts_and_leaves_inputs_alone():
     a = Lexicon({"中国": 2, "人民": 1}, scores={"中国": {"s": 1.0}})
     b = Lexicon({"中国": 3, "美国": 4}, scores={"中国": {"s": 9.0}})
-    m = a.merge(b)
+    m = a + b
     assert dict(m.items()) == {"中国": 5, "美国": 4, "人民": 1}
     assert m.total == a.total + b.total
     assert m.scores["中国"] == {"s": 1.0}  # the first lexicon's scores win
@@ -211,8 +211,8 @@ def test_jieba_dictionary_loads(shared_data, tmp_path):
 
 def test_filter_by_count_length_and_score():
     lex = sample()
-    assert list(lex.filter(min_count=5)) == ["的", NUM + "年", "中国", "人民"]
-    assert list(lex.filter(min_len=2, max_len=2)) == [NUM + "年", "中国", "人民"]  # <NUM> is one unit
+    assert list(lex.filter(min_count=5)) == ["的", "<NUM>年", "中国", "人民"]
+    assert list(lex.filter(min_len=2, max_len=2)) == ["<NUM>年", "中国", "人民"]  # <NUM> is one unit
     assert list(lex.filter(min_score=2.5, score="cohesion")) == ["中国"]
     kept = lex.filter(min_score=2.0, score="cohesion")
     assert list(kept) == ["中国", "人民"] and kept.scores["中国"]["entropy"] == 1 / 3
@@ -234,7 +234,7 @@ def test_rescale_then_add_to_a_reference_does_not_distort_it():
     reference = Lexicon({"的": 318_825, "中国": 50_000, "人民": 20_000})
     learned = Lexicon({"的": 12_234, "中国": 2_000, "云计算": 30})
     new = learned.rescale(reference.total).diff(reference)
-    merged = reference.merge(new)
+    merged = reference + new
     assert merged["的"] == 318_825 and list(new) == ["云计算"]
     assert merged.prob("云计算") == pytest.approx(learned.prob("云计算"), rel=0.05)
 
@@ -252,7 +252,7 @@ def test_lexicon_commands(tmp_path):
     ref = write(tmp_path / "ref.txt", "中国 100 ns\n的\n")
     out = tmp_path / "out.tsv"
     assert run_cli("lexicon", "diff", str(new), ref, "-o", str(out)).returncode == 0
-    assert list(Lexicon.load_tsv(out)) == [NUM + "年", "人民", "共和国"]
+    assert list(Lexicon.load_tsv(out)) == ["<NUM>年", "人民", "共和国"]
     assert Lexicon.load_tsv(out).scores["人民"] == {"cohesion": 2.0}
     proc = run_cli("lexicon", "merge", str(new), ref, "-o", "-")
     assert proc.returncode == 0 and proc.stdout.splitlines()[:2] == ["中国 105 ns", "的 21"]
@@ -277,7 +277,7 @@ def test_lexicon_commands_bad_input_and_atomic_outputs(tmp_path):
         (["lexicon", "filter", good, "--min-score", "1", "-o", str(out)], "no score named 'score'"),
         (["lexicon", "filter", good, "--min-len", "0", "-o", str(out)], "--min-len must be at least 1"),
         (["lexicon", "rescale", good, "--like", bad, "-o", str(out)], "bad.txt:2"),
-        (["lexicon", "merge", good, "-o", str(tmp_path / "no" / "out.txt")], "no such directory"),
+        (["lexicon", "merge", good, "-o", str(tmp_path / "no" / "out.txt")], "no such file or directory"),
         (["lexicon", "merge", good, "-o", str(tmp_path)], "is a directory"),
     ]
     for argv, cause in cases:
@@ -306,3 +306,10 @@ def test_lexicon_commands_are_byte_identical_across_hash_seeds(tmp_path):
                 files.append(target.read_bytes())
         outputs.append(files)
     assert outputs[0] == outputs[1]
+
+
+def test_merge_is_the_old_spelling_of_plus_and_warns():
+    a, b = Lexicon({"中国": 2}), Lexicon({"中国": 1, "人民": 1})
+    with pytest.warns(DeprecationWarning, match="a \\+ b"):
+        m = a.merge(b)
+    assert dict(m) == dict(a + b) == {"中国": 3, "人民": 1} and dict(a) == {"中国": 2}

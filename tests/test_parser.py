@@ -10,7 +10,7 @@ import pytest
 from nlp_zero.parser import LITERAL, SEQUENCE, TEMPLATE, WORDS, Parser, SentTree
 from nlp_zero.templates import Template, TemplateFinder, TemplateSet
 
-# The hand-made demo set of the original nlp-zero (docs/design.md, "Sentence templates and structure").
+# The hand-made demo set of the original nlp-zero (docs/design.md §9).
 DEMO = ["[X]呢", "[X]可以[X]吗", "我[X]", "[X]的[X]是[X]", "[X]的[X]是[X]呢", "[X]的[X]", "[X]和[X]"]
 
 

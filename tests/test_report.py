@@ -94,7 +94,7 @@ def test_report_is_one_self_contained_page(demo):
     assert page.urls == [] and not re.search(r"https?:|//[a-z]|url\(|@import", text, re.I)
     assert page.scripts == ["application/json", "text/javascript"]
     data = json.loads(page.data)
-    assert data["word"][: 3] == [w.replace("\ue000", "<NUM>").replace("\ue001", "<LAT>") for w in list(lexicon)[:3]]
+    assert data["word"][: 3] == list(lexicon)[:3]
     assert len(data["word"]) == len(lexicon) == len(data["count"]) == len(data["score"])
     assert sum(data["new"]) == len(lexicon) // 2  # every other word is in the reference
     assert "bits per character" in text and "new words only" in text
@@ -116,7 +116,7 @@ def test_report_bad_input_is_one_line_and_exit_2(demo, tmp_path):
     (tmp_path / "x.meta.json").write_text("{not json", encoding="utf-8")
     cases = [(["report", str(tmp_path / "missing")], "missing.dict.txt"),
              (["report", str(tmp_path / "x")], "x.meta.json"),
-             (["report", str(demo / "demo"), "-o", str(tmp_path / "no" / "r.html")], "no such directory"),
+             (["report", str(demo / "demo"), "-o", str(tmp_path / "no" / "r.html")], "no such file or directory"),
              (["report", str(demo / "demo"), "--reference", str(tmp_path / "none.txt"), "-o", str(tmp_path / "r.html")],
               "none.txt"),
              (["report", str(demo / "demo"), "--corpus", str(tmp_path / "none.txt"), "-o", str(tmp_path / "r.html")],
@@ -177,3 +177,12 @@ def test_report_with_200k_words_renders_in_chromium(tmp_path):
     sizes = rendered_sizes(dom)
     assert all(w > 0 and h > 0 for w, h in sizes.values()), sizes
     assert Page(dom).rows["words:body"] == PAGE_SIZE
+
+
+def test_class_words_are_found_in_context():
+    from nlp_zero.report import ReportInput, _scan
+
+    lexicon = Lexicon({"<NUM>年": 5, "中国": 4, "人民": 3})
+    data = ReportInput(name="t", lexicon=lexicon, meta={})
+    _scan(data, ["中国人民在1998年，２００１年。"], None, top=10, contexts=3, max_chars=10_000)
+    assert [token for _, token, _ in data.contexts["<NUM>年"]] == ["1998年", "２００１年"]

@@ -1,4 +1,4 @@
-"""Tokenizer: unigram Viterbi over a lexicon, jieba-like API, offsets (DESIGN.md §3.5)."""
+"""Tokenizer: unigram Viterbi over a lexicon, jieba-like API, offsets (docs/design.md §8)."""
 
 from __future__ import annotations
 

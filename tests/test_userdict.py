@@ -1,4 +1,4 @@
-"""jieba user dictionaries: every form jieba reads, loaded here and into jieba 0.42.1 (DESIGN.md §3.5).
+"""jieba user dictionaries: every form jieba reads, loaded here and into jieba 0.42.1 (docs/design.md §8).
 
 The comparison needs jieba (a test extra) and its own 349k-word dict.txt as
 the main dictionary; it skips when jieba is not installed.  The parsing

@@ -1,4 +1,4 @@
-"""Bounded memory and parallel passes of discovery (issue #7): the result never depends on them.
+"""Bounded memory and parallel passes of discovery: the result never depends on them.
 
 The budget is forced down by raising the estimated bytes per n-gram, so that
 the small test corpus is split into many forward/backward ranges -- the code
