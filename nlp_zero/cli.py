@@ -194,8 +194,8 @@ def _count(args: argparse.Namespace) -> int:
             corpus = open_inputs(args)
             mode = progress_mode(args)
             lines = Progress("counting", corpus, mode=mode).wrap(corpus) if mode else corpus
-            summary = count_to_file(lines, args.output, order=args.order, min_count=args.min_count, max_memory=args.max_memory,
-                                    jobs=args.jobs, tmp_dir=args.tmp_dir)
+            summary = count_to_file(lines, args.output, order=args.order, min_count=args.min_count,
+                                    max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir)
     say(args, f"{summary.chars:,} characters; "
         + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")

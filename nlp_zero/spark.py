@@ -58,8 +58,8 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon
 from .counting import _count_batch
-from .passes import BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _ngram_regex, _tails_regex, candidate_prefixes, candidates, \
-    segment_words, side_columns
+from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _ngram_regex, _tails_regex,
+                     candidate_prefixes, candidates, segment_words, side_columns)
 from .scores import code_length, entropy
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
@@ -261,9 +261,27 @@ class errors_of:
         for words in ("not in gzip format", "Unexpected end of", "EOFException", "ZipException",
                       "incorrect header check", "invalid block type", "CompressorStream", "bzip2"):
             if words in text:
-                raise InputError(", ".join(self.inputs),
-                                 f"corrupt or truncated compressed data ({_cause(text, words)})") from None
+                raise InputError(_damaged(self.inputs), f"corrupt or truncated compressed data "
+                                                        f"({_cause(text, words)})") from None
         return False
+
+
+def _damaged(inputs: list[str]) -> str:
+    """The first local compressed input that does not decompress (read again here), else all the inputs."""
+    from .corpus import DECOMPRESS_ERRORS, decompressed
+
+    for name in input_names([p for p in inputs if "://" not in p or p.startswith("file://")]):
+        try:
+            with open(name, "rb") as raw:
+                f = decompressed(raw)
+                if f is not raw:
+                    while f.read(1 << 20):
+                        pass
+        except DECOMPRESS_ERRORS:
+            return name
+        except NlpZeroError:
+            continue
+    return ", ".join(inputs)
 
 
 def _bad_line(name: str) -> int | None:
@@ -611,7 +629,7 @@ def _add_sums(a: tuple, b: tuple) -> tuple:
 
 
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
-    """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (see the module docstring)."""
+    """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (module docstring)."""
     totals = dict(scored.mapPartitions(_sums(None)).reduceByKey(_add_sums, P).collect())
     totals.update(_sums(None)(singles_cols.items()))
     means = {k: tuple(math.fsum(p) / n for p in partials) for k, (n, partials) in totals.items()}
