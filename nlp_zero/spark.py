@@ -16,17 +16,17 @@ local engine byte for byte:
    one partition hold a large share of the n-grams; the few single-symbol
    quantities (n, and the entropies of a symbol's extensions) are computed
    apart, by symbol, and broadcast;
-3. the counts re-partitioned by their last two symbols: the backward
-   columns;
-4. the join by n-gram, and PMI;
-5. the standardisation's means and variances, summed *exactly*: each
+3. the forward columns and the counts re-partitioned by their last two
+   symbols (as blocks of columns, not a record each): there the backward
+   columns, and PMI, which needs both sides -- no join by n-gram;
+4. the standardisation's means and variances, summed *exactly*: each
    partition ships a few floats whose exact sum is that of its values
    (:func:`exact_partials`) and the driver takes one ``fsum`` of them all --
    the correctly rounded sum, as one ``math.fsum`` over all values gives
    locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
-6. candidate passes order by order, the table of shorter candidates
+5. candidate passes order by order, the table of shorter candidates
    broadcast (it is small: see :func:`nlp_zero.passes.candidates`);
-7. the segmentation of the distinct chunks, weighted by their counts.
+6. the segmentation of the distinct chunks, weighted by their counts.
 
 The driver holds what the local engine's result holds (the candidate
 table, the lexicon) and tables as large as the alphabet; nothing in
@@ -328,6 +328,10 @@ def _last_two(key: str) -> int:
     return _crc(key[-2:])
 
 
+def _identity(j: int) -> int:
+    return j
+
+
 def _chunks_of(lines: Iterable[str]) -> Iterator[tuple[str, int]]:
     """``(chunk, times)`` of a partition's lines, and ``(_LINES, lines)``."""
     table: Counter = Counter()
@@ -545,9 +549,25 @@ def _side(tables: list, K: int, forward: bool, singles: _Singles) -> Iterator[tu
     return side_columns(tables, K, forward, h, prev_s, first=2)
 
 
-def _forward(K: int, singles_bc):
-    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[str, Any]]:
-        """The forward columns ``(x, (n, vbe_r, s_f))`` of orders 2..K, and the counts ``(g, n)`` of order K+1."""
+def _route(P: int, keys: list[str], *columns: array) -> Iterator[tuple[int, tuple]]:
+    """``(j, (keys, *columns))``: records grouped by the partition j of their last two symbols.
+
+    Records travel as blocks of columns (arrays pickle as bytes), not one
+    tuple each: far fewer objects to serialise in a shuffle.
+    """
+    where: dict[int, list[int]] = defaultdict(list)
+    for i, x in enumerate(keys):
+        where[_last_two(x) % P].append(i)
+    for j in sorted(where):
+        idx = where[j]
+        yield j, (list(map(keys.__getitem__, idx)),
+                  *(array(col.typecode, map(col.__getitem__, idx)) for col in columns))
+
+
+def _forward(K: int, P: int, singles_bc):
+    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple]]:
+        """Blocks of the forward columns ``(keys, n, vbe_r, s_f)`` of orders 2..K, and of the counts
+        ``(keys, n)`` of order K+1, for the partition of their last two symbols (see :func:`_route`)."""
         full, tails = Counter(), Counter()
         for w, c in records:  # (a window may come from several partitions of the chunks)
             if w[-1] == "\n":
@@ -557,30 +577,34 @@ def _forward(K: int, singles_bc):
         tables = _forward_counts(full, tails, K)
         del full, tails
         tables[1] = None
-        yield from tables[K + 1].items()
+        longest = tables[K + 1]
+        yield from _route(P, list(longest), array("q", longest.values()))
         for k, keys, counts, v, s in _side(tables, K, True, singles_bc.value):
-            yield from zip(keys, zip(counts, v, s))
+            yield from _route(P, keys, counts, v, s)
 
     return forward
 
 
 def _backward(K: int, logn: float, singles_bc):
-    def backward(records: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, tuple[float, float, float]]]:
-        """``(x, (vbe_r, vbe_l, pmi))`` of orders 2..K: the backward columns, paired with the forward ones."""
+    def backward(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[int, list[str], list[array]]]:
+        """``(k, keys, [vbe_r, vbe_l, pmi])`` of orders 2..K: the backward columns, paired with the forward ones."""
         tables: list = [None] + [{} for _ in range(K + 1)]
         forward: dict[str, tuple[float, float]] = {}
-        for g, value in records:
-            if isinstance(value, int):  # a (K+1)-gram's count
-                tables[K + 1][g] = value
-            else:
-                c, vr, s_f = value
-                tables[len(g)][g] = int(c)
-                forward[g] = vr, s_f
+        for _, (keys, *columns) in blocks:
+            if len(columns) == 1:  # counts of (K+1)-grams
+                tables[K + 1].update(zip(keys, columns[0]))
+            elif keys:
+                c, vr, s_f = columns
+                tables[len(keys[0])].update(zip(keys, map(int, c)))
+                forward.update(zip(keys, zip(vr, s_f)))
         log = math.log
         for k, keys, counts, v, s in _side(tables, K, False, singles_bc.value):
-            for x, c, vl, s_b in zip(keys, counts, v, s):
-                vr, s_f = forward.pop(x)
-                yield x, (vr, vl, (logn + log(c)) - ((s_f + s_b) / float(k - 1)))
+            vr, pmi = array("d"), array("d")
+            for x, c, s_b in zip(keys, counts, s):
+                r, s_f = forward.pop(x)
+                vr.append(r)
+                pmi.append((logn + log(c)) - ((s_f + s_b) / float(k - 1)))
+            yield k, keys, [vr, v, pmi]
 
     return backward
 
@@ -605,23 +629,24 @@ def exact_partials(values) -> list[float]:
 
 
 def _sums(means: dict | None):
-    def sums(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[int, tuple[int, list[list[float]]]]]:
+    def sums(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple[int, list[list[float]]]]]:
         """Per order: the number of n-grams and the exact partials of each column (or of its squared
         deviations from ``means``)."""
-        cols: dict[int, tuple[array, ...]] = {}
-        for x, values in records:
-            k = len(x)
-            acc = cols.get(k)
-            if acc is None:
-                acc = cols[k] = (array("d"), array("d"), array("d"))
-            for col, v in zip(acc, values):
-                col.append(v)
-        for k, acc in cols.items():
+        out: dict[int, tuple[int, list[list[float]]]] = {}
+        for k, keys, cols in blocks:
             if means is not None:
-                acc = [array("d", map(pow, map(sub, col, repeat(mean)), repeat(2))) for col, mean in zip(acc, means[k])]
-            yield k, (len(acc[0]), [exact_partials(col) for col in acc])
+                cols = [array("d", map(pow, map(sub, col, repeat(mean)), repeat(2)))  # (v - mean) ** 2
+                        for col, mean in zip(cols, means[k])]
+            n, partials = out.get(k, (0, [[], [], []]))
+            out[k] = n + len(keys), [p + exact_partials(col) for p, col in zip(partials, cols)]
+        return iter(out.items())
 
     return sums
+
+
+def _singles_block(singles_cols: dict[str, tuple]) -> tuple[int, list[str], list[array]]:
+    keys = sorted(singles_cols)
+    return 1, keys, [array("d", (singles_cols[a][j] for a in keys)) for j in range(3)]
 
 
 def _add_sums(a: tuple, b: tuple) -> tuple:
@@ -631,10 +656,11 @@ def _add_sums(a: tuple, b: tuple) -> tuple:
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
     """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (module docstring)."""
     totals = dict(scored.mapPartitions(_sums(None)).reduceByKey(_add_sums, P).collect())
-    totals.update(_sums(None)(singles_cols.items()))
+    singles = [_singles_block(singles_cols)]
+    totals.update(_sums(None)(singles))
     means = {k: tuple(math.fsum(p) / n for p in partials) for k, (n, partials) in totals.items()}
     squares = dict(scored.mapPartitions(_sums(means)).reduceByKey(_add_sums, P).collect())
-    squares.update(_sums(means)(singles_cols.items()))
+    squares.update(_sums(means)(singles))
     norms = {}
     for k in range(1, K + 1):
         n = totals[k][0] if k in totals else 0
@@ -652,13 +678,15 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
 
 
 def _candidates_of(model: _Model, k: int, shorter_bc):
-    def select(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[str, float, tuple]]:
-        keys, cols = [], ([], [], [])
-        for x, values in records:
-            keys.append(x)
-            for col, v in zip(cols, values):
-                col.append(v)
-        found, details = candidates(model, keys, list(cols), k, shorter_bc.value)
+    def select(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[str, float, tuple]]:
+        keys: list[str] = []
+        cols = [array("d"), array("d"), array("d")]
+        for order, block_keys, block_cols in blocks:
+            if order == k:
+                keys += block_keys
+                for col, more in zip(cols, block_cols):
+                    col += more
+        found, details = candidates(model, keys, cols, k, shorter_bc.value)
         return ((x, g, details[x]) for x, g in found.items())
 
     return select
@@ -711,7 +739,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     # single symbols: their columns on the driver (as many as the alphabet)
     singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
     # forward columns by the first two symbols, then to the partition of the last two: backward, PMI
-    scored = (windows.mapPartitions(_forward(K, singles_bc)).partitionBy(P, _last_two)
+    scored = (windows.mapPartitions(_forward(K, P, singles_bc)).partitionBy(P, _identity)
               .mapPartitions(_backward(K, math.log(n), singles_bc)).persist(disk))
     norms = _norms(scored, singles_cols, K, P)
     log.info("n-grams scored and standardised; %.1f s", time.perf_counter() - start)
@@ -721,8 +749,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
     for k in range(2, K + 1):
         shorter_bc = sc.broadcast(table)
-        found = (scored.filter(lambda kv, k=k: len(kv[0]) == k).mapPartitions(_candidates_of(model, k, shorter_bc))
-                 .toLocalIterator())
+        found = scored.mapPartitions(_candidates_of(model, k, shorter_bc)).toLocalIterator()
         new = {}
         for x, g, d in found:
             new[x] = g
