@@ -506,18 +506,32 @@ def count_to_file(lines: Any, path: str, order: int = 4, min_count: int = 2, col
 # -- discovery -------------------------------------------------------------------
 
 
-def _windows_of(K: int):
+def _windows_of(K: int, P: int):
     full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
 
-    def windows(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
-        """The windows of two symbols or more (see the module docstring), counted in a partition."""
+    def windows(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple[list[str], array]]]:
+        """The windows of two symbols or more (see the module docstring), counted in a partition: blocks
+        ``(j, (windows, counts))`` for the partition j of their first two symbols."""
         table: Counter = Counter()
         for text, m in _texts(pairs):
             _weighted(table, full_re.findall(text), m)
             _weighted(table, [t for t in tails_re.findall(text) if len(t) > 2], m)  # one symbol: counted apart
-        return iter(table.items())
+        where: dict[int, list[str]] = defaultdict(list)
+        for w in table:
+            where[_first_two(w) % P].append(w)
+        for j in sorted(where):
+            yield j, (where[j], array("q", map(table.__getitem__, where[j])))
 
     return windows
+
+
+def _bigrams(block: tuple[int, tuple[list[str], array]]) -> Iterator[tuple[str, int]]:
+    """The counts of the bigrams that begin a block's windows."""
+    table: Counter = Counter()
+    for w, c in zip(*block[1]):
+        if w[1] != "\n":
+            table[w[:2]] += c
+    return iter(table.items())
 
 
 @dataclass
@@ -531,8 +545,7 @@ class _Singles:
 
 def _singles(windows, unigrams: dict[str, int], P: int) -> _Singles:
     """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two symbols)."""
-    bigrams = (windows.map(lambda kv: (kv[0][:2], kv[1])).filter(lambda kv: kv[0][1] != "\n")
-               .reduceByKey(add, P, _crc).filter(lambda kv: kv[1] > 1).persist())
+    bigrams = windows.flatMap(_bigrams).reduceByKey(add, P, _crc).filter(lambda kv: kv[1] > 1).persist()
     right = dict(bigrams.map(lambda kv: (kv[0][0], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
     left = dict(bigrams.map(lambda kv: (kv[0][1], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
     bigrams.unpersist()
@@ -565,15 +578,16 @@ def _route(P: int, keys: list[str], *columns: array) -> Iterator[tuple[int, tupl
 
 
 def _forward(K: int, P: int, singles_bc):
-    def forward(records: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple]]:
+    def forward(records: Iterable[tuple[int, tuple[list[str], array]]]) -> Iterator[tuple[int, tuple]]:
         """Blocks of the forward columns ``(keys, n, vbe_r, s_f)`` of orders 2..K, and of the counts
         ``(keys, n)`` of order K+1, for the partition of their last two symbols (see :func:`_route`)."""
         full, tails = Counter(), Counter()
-        for w, c in records:  # (a window may come from several partitions of the chunks)
-            if w[-1] == "\n":
-                tails[w] += c
-            else:
-                full[w] += c
+        for _, (keys, counts) in records:  # (a window may come from several partitions of the chunks)
+            for w, c in zip(keys, counts):
+                if w[-1] == "\n":
+                    tails[w] += c
+                else:
+                    full[w] += c
         tables = _forward_counts(full, tails, K)
         del full, tails
         tables[1] = None
@@ -732,7 +746,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     log.info("chunk multiset: %d lines, %d symbols (%d distinct); %.1f s", corpus.lines, n, len(unigrams),
              time.perf_counter() - start)
     disk = StorageLevel.MEMORY_AND_DISK
-    windows = corpus.chunks.mapPartitions(_windows_of(K)).partitionBy(P, _first_two).persist(disk)
+    windows = corpus.chunks.mapPartitions(_windows_of(K, P)).partitionBy(P, _identity).persist(disk)
     singles = _singles(windows, unigrams, P)
     singles_bc = sc.broadcast(singles)
     log.info("windows and single symbols; %.1f s", time.perf_counter() - start)
