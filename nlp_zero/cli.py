@@ -167,13 +167,15 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def _spark_lines(args: argparse.Namespace):
-    """The Spark engine's input: the inputs read on the cluster (an RDD of lines)."""
+    """The Spark engine's input: the module, the lines read on the cluster (an RDD), the inputs' names."""
     if args.engine != "spark":
         raise UsageError("--spark-master and --spark-partitions need --engine spark")
     from . import spark
 
     spark.require()
-    return spark, spark.read_text(spark.session(args.spark_master), args.inputs, args.encoding, args.errors)
+    session = spark.session(args.spark_master)
+    names = spark.input_names(args.inputs, session.sparkContext.master.startswith("local"))
+    return spark, spark.read_text(session, names, args.encoding, args.errors), names
 
 
 @_count_args.run
@@ -185,7 +187,7 @@ def _count(args: argparse.Namespace) -> int:
     if args.engine == "spark" or args.spark_master or args.spark_partitions:
         if args.output == "-":
             raise UsageError("--engine spark writes a file: give -o PATH")
-        spark, lines = _spark_lines(args)
+        spark, lines, _ = _spark_lines(args)
         with spark.errors_of(args.inputs):
             summary = spark.count_to_file(lines, args.output, order=args.order, min_count=args.min_count,
                                           partitions=args.spark_partitions)
@@ -555,9 +557,8 @@ def _discover_spark(args: argparse.Namespace) -> int:
         raise UsageError("--engine spark learns from INPUT paths (not --load-state)")
     if args.load_state or args.save_state:
         raise UsageError("--load-state and --save-state work with --engine local only")
-    spark, lines = _spark_lines(args)
-    inputs = [{"name": path, "sha256": _sha256(path) if os.path.isfile(path) else None}
-              for path in spark.input_names(args.inputs)]
+    spark, lines, names = _spark_lines(args)
+    inputs = [{"name": path, "sha256": _sha256(path) if os.path.isfile(path) else None} for path in names]
     try:
         with spark.errors_of(args.inputs):
             lexicon = spark.discover(lines, order=args.order, partitions=args.spark_partitions)
