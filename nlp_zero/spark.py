@@ -49,7 +49,7 @@ from collections import Counter, defaultdict
 from array import array
 from dataclasses import dataclass
 from itertools import repeat
-from operator import add, neg, sub
+from operator import add, getitem, neg, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
@@ -320,14 +320,6 @@ def _crc(key: str) -> int:
     return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def _first_two(key: str) -> int:
-    return _crc(key[:2])
-
-
-def _last_two(key: str) -> int:
-    return _crc(key[-2:])
-
-
 def _identity(j: int) -> int:
     return j
 
@@ -516,11 +508,11 @@ def _windows_of(K: int, P: int):
         for text, m in _texts(pairs):
             _weighted(table, full_re.findall(text), m)
             _weighted(table, [t for t in tails_re.findall(text) if len(t) > 2], m)  # one symbol: counted apart
-        where: dict[int, list[str]] = defaultdict(list)
-        for w in table:
-            where[_first_two(w) % P].append(w)
-        for j in sorted(where):
-            yield j, (where[j], array("q", map(table.__getitem__, where[j])))
+        keys = list(table)
+        counts = array("q", table.values())
+        del table
+        for j, idx in _groups(list(map(getitem, keys, repeat(slice(0, 2)))), P):
+            yield j, (list(map(keys.__getitem__, idx)), array("q", map(counts.__getitem__, idx)))
 
     return windows
 
@@ -568,13 +560,19 @@ def _route(P: int, keys: list[str], *columns: array) -> Iterator[tuple[int, tupl
     Records travel as blocks of columns (arrays pickle as bytes), not one
     tuple each: far fewer objects to serialise in a shuffle.
     """
-    where: dict[int, list[int]] = defaultdict(list)
-    for i, x in enumerate(keys):
-        where[_last_two(x) % P].append(i)
-    for j in sorted(where):
-        idx = where[j]
+    k = len(keys[0]) if keys else 0
+    joined = "".join(keys)  # (keys of one order: the last two symbols of each without a string each)
+    for j, idx in _groups(list(map(add, joined[k - 2::k], joined[k - 1::k])), P):
         yield j, (list(map(keys.__getitem__, idx)),
                   *(array(col.typecode, map(col.__getitem__, idx)) for col in columns))
+
+
+def _groups(tags: list[str], P: int) -> Iterator[tuple[int, list[int]]]:
+    """``(j, indices)``: the positions of ``tags`` grouped by partition j (``_crc(tag) % P``), j ascending."""
+    dest = {t: _crc(t) % P for t in set(tags)}
+    where = list(map(dest.__getitem__, tags))
+    for j, idx in itertools.groupby(sorted(range(len(where)), key=where.__getitem__), key=where.__getitem__):
+        yield j, list(idx)
 
 
 def _forward(K: int, P: int, singles_bc):
