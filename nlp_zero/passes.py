@@ -561,7 +561,7 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
     """
     get = table.get
     # prefixes[L]: the first L - 1 symbols of the candidates of L symbols or more
-    prefixes = [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
+    prefixes = [set() for _ in range(3)] + [set(x[:L - 1] for x in table if len(x) >= L) for L in range(3, K + 1)]
     counts: Counter = Counter()
     for m, text in _chunk_texts(chunk_path, start, stop):
         words = _segment_text(text, K, _gains(text, K, get, prefixes))
