@@ -225,7 +225,7 @@ def _ratios(rows: list[dict], sizes: list[int]) -> None:
     budgets = sorted({r["budget"] for r in rows})
     if len(budgets) >= 2:
         for corpus in dict.fromkeys(r["corpus"] for r in rows):
-            for command, _, jobs in keys:
+            for command, jobs in sorted({(c, j) for c, _, j in keys}):
                 t = {b: time_of(corpus, command, b, jobs) for b in budgets}
                 if all(t.values()):
                     tight, loose = min(budgets, key=lambda b: _size(b)), max(budgets, key=lambda b: _size(b))

@@ -32,7 +32,7 @@ from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator
 
 from .pool import run_tasks
-from .scores import entropy as _entropy
+from .scores import entropy as _entropy, exact_partials
 from .spill import WorkArea, rss
 
 log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner they serve)
@@ -469,18 +469,31 @@ def _join_pass(K: int, logn: float, f_parts: list[tuple], b_parts: list[list[tup
                                  map(truediv, map(add, s_f, s_b), repeat(float(k - 1)))))
         else:
             pmi = array("d", bytes(8 * len(keys)))
-        columns.append([vr, vl, pmi, _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)])
+        columns.append((len(keys), [exact_partials(col) for col in (vr, vl, pmi)],
+                        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)))
     return columns
 
 
-def _norm(columns: list[array]) -> tuple[float, float]:
-    """Mean and standard deviation (1.0 when degenerate) of the values of several columns, exactly summed."""
-    n = sum(map(len, columns))
-    if not n:
-        return 0.0, 1.0
-    mean = math.fsum(itertools.chain.from_iterable(columns)) / n
-    var = math.fsum((v - mean) ** 2 for v in itertools.chain.from_iterable(columns)) / n
-    return mean, math.sqrt(var) if var > 0 else 1.0
+def _spread_pass(parts: list[tuple], means: list[tuple[float, float, float]]) -> list[list[list[float]]]:
+    """``[k - 1][c]``: the exact partials of Σ (v - mean)² of column c (vbe_r, vbe_l, pmi) of order k in one
+    range's join files (``parts[k]``), each term rounded as ``(v - mean) ** 2`` is."""
+    out = []
+    for k in range(1, len(parts)):
+        _, cols = _load(parts[k])
+        out.append([exact_partials(map(pow, map(sub, col, repeat(mean)), repeat(2)))
+                    for col, mean in zip(cols, means[k - 1])])
+    return out
+
+
+def _mean(n: int, partials: Iterable[list[float]]) -> float:
+    """The mean of ``n`` values from the exact partials of their sums, as ``fsum(values) / n`` (0 for none)."""
+    return math.fsum(itertools.chain.from_iterable(partials)) / n if n else 0.0
+
+
+def _deviation(n: int, partials: Iterable[list[float]]) -> float:
+    """The standard deviation from the exact partials of Σ (v - mean)², 1.0 when degenerate."""
+    var = _mean(n, partials)
+    return math.sqrt(var) if var > 0 else 1.0
 
 
 class _Model:
@@ -576,8 +589,9 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[st
 
 
 def candidate_prefixes(table: dict[str, float], K: int) -> list[set[str]]:
-    """``[L]``: the first L - 1 symbols of the candidates of L symbols or more (see :func:`_gains`)."""
-    return [set(x[:L - 1] for x in table if len(x) >= L) for L in range(K + 1)]
+    """``[L]``: the first L - 1 symbols of the candidates of L symbols or more (see :func:`_gains`; only
+    the lengths L >= 3 use them)."""
+    return [set() for _ in range(3)] + [set(x[:L - 1] for x in table if len(x) >= L) for L in range(3, K + 1)]
 
 
 def segment_words(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[str]:
@@ -769,18 +783,24 @@ class Plan:
         joins = [(K, math.log(n), _of_range(done[i][2], 0), [_of_range(b, i) for _, b in back], path(f"j{i}"))
                  for i in range(nf)]
         del done, back
-        columns = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
+        sums = run_tasks(_join_pass, joins, self.jobs, lambda d, t: self.report("joining", d, t))
         for name in os.listdir(self.area.root):
             if re.match(r"[fbn]\d", name):  # the passes' files, not the chunks or the join files
                 os.remove(path(name))
+        # The standardisation (docs/design.md §5.5): means, then deviations, each an fsum over all
+        # n-grams of an order -- taken from exact partial sums, so no pass sends its values here.
+        joined = [[None] + [per[k - 1][2] for k in range(1, K + 1)] for per in sums]
+        counts = [sum(per[k - 1][0] for per in sums) for k in range(1, K + 1)]
+        means = [tuple(_mean(counts[k - 1], (per[k - 1][1][c] for per in sums)) for c in range(3))
+                 for k in range(1, K + 1)]
+        spreads = run_tasks(_spread_pass, [(parts, means) for parts in joined], self.jobs,
+                            lambda d, t: self.report("standardising", d, t))
         norms = {}
         for k in range(1, K + 1):
-            per = [cols[k - 1] for cols in columns]
-            pmi = _norm([c[2] for c in per]) if k > 1 else (0.0, 1.0)
-            norms[k] = (_norm([c[0] for c in per]), _norm([c[1] for c in per]), pmi)
-        self.scored = sum(len(cols[0]) for per in columns for cols in per)
-        joined = [[None] + [per[k - 1][3] for k in range(1, K + 1)] for per in columns]
-        del columns
+            n, m = counts[k - 1], means[k - 1]
+            cols = [(m[c], _deviation(n, (per[k - 1][c] for per in spreads))) for c in range(3)]
+            norms[k] = (cols[0], cols[1], cols[2] if k > 1 else (0.0, 1.0))
+        self.scored = sum(counts)
         return _Model(K, norms, joined)
 
     def segment(self, chunk_path: str, model: _Model) -> Counter:

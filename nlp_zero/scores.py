@@ -2,12 +2,17 @@
 
 * :func:`code_length`: the cost of a corpus under the unigram model of its
   own counts (§2 of the design: learning is lowering it);
-* :func:`entropy`: a branching entropy, estimated for small samples.
+* :func:`entropy`: a branching entropy, estimated for small samples;
+* :func:`exact_partials`: the exact sum of some floats, as a few floats --
+  so that sums taken apart (per pass, per machine) add up to exactly what
+  one ``math.fsum`` over all the values gives.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from operator import neg
 from typing import Iterable
 
 
@@ -49,3 +54,27 @@ def entropy(repeated: list[int], total: int) -> float:
         p = cover / total
         h -= f1 * p * log_(p) / (1.0 - (1.0 - p) ** total)
     return h
+
+
+def exact_partials(values: Iterable[float]) -> list[float]:
+    """A few floats whose exact sum is the exact sum of ``values`` (finite floats).
+
+    ``math.fsum`` is exact inside but rounds its result once; the remainder
+    it rounded away is ``fsum(values + [-that result])``, and so on until
+    nothing remains (the exact sum of doubles is a multiple of 2**-1074, so
+    this ends, after two or three rounds).  So ``fsum`` of the partials of
+    several groups of values equals ``fsum`` of all the values, bit for bit,
+    however they were grouped -- unlike ``fsum`` of the groups' own ``fsum`` results.
+
+    >>> vals = [1e16, 1.0, -1e16, 1e-3] * 3
+    >>> parts = exact_partials(vals[:5]) + exact_partials(vals[5:])
+    >>> math.fsum(parts) == math.fsum(vals)
+    True
+    """
+    values = values if isinstance(values, (list, tuple)) or hasattr(values, "typecode") else list(values)
+    parts: list[float] = []
+    while True:
+        rest = math.fsum(itertools.chain(values, map(neg, parts)))
+        if rest == 0.0:
+            return parts
+        parts.append(rest)

@@ -21,7 +21,7 @@ local engine byte for byte:
    columns, and PMI, which needs both sides -- no join by n-gram;
 4. the standardisation's means and variances, summed *exactly*: each
    partition ships a few floats whose exact sum is that of its values
-   (:func:`exact_partials`) and the driver takes one ``fsum`` of them all --
+   (:func:`nlp_zero.scores.exact_partials`) and the driver takes one ``fsum`` of them all --
    the correctly rounded sum, as one ``math.fsum`` over all values gives
    locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
 5. candidate passes order by order, the table of shorter candidates
@@ -49,7 +49,7 @@ from collections import Counter, defaultdict
 from array import array
 from dataclasses import dataclass
 from itertools import repeat
-from operator import add, getitem, neg, sub
+from operator import add, getitem, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
@@ -60,7 +60,7 @@ from .lexicon import Lexicon
 from .counting import _count_batch
 from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _ngram_regex, _tails_regex,
                      candidate_prefixes, candidates, segment_words, side_columns)
-from .scores import code_length, entropy
+from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
 MISSING = ("the Spark engine needs the extra nlp-zero[spark] (pip install 'nlp-zero[spark]') "
@@ -619,25 +619,6 @@ def _backward(K: int, logn: float, singles_bc):
             yield k, keys, [vr, v, pmi]
 
     return backward
-
-
-def exact_partials(values) -> list[float]:
-    """Floats whose exact sum is the exact sum of ``values`` (a few: usually two or three).
-
-    ``math.fsum`` is correctly rounded, so ``fsum(values)`` is the sum's
-    nearest float and ``fsum(values, -that)`` the rest's; repeated until the
-    rest is nothing (it is a whole multiple of 2**-1074, so a rest that
-    rounds to 0.0 is 0).  Each partition ships its partials and the driver
-    takes one ``fsum`` over all of them: the correctly rounded sum of all
-    values, bit for bit what one ``fsum`` over them gives locally.  (Adding
-    the partitions' own ``fsum`` s would round twice.)
-    """
-    partials: list[float] = []
-    while True:
-        rest = math.fsum(itertools.chain(values, map(neg, partials)))
-        if rest == 0.0:
-            return partials
-        partials.append(rest)
 
 
 def _sums(means: dict | None):

@@ -79,7 +79,7 @@ def _bytes(path) -> bytes:
 
 
 def test_exact_partials_give_one_fsum_where_partial_fsums_do_not():
-    from nlp_zero.spark import exact_partials
+    from nlp_zero.scores import exact_partials
 
     rng = random.Random(13)
     differ = 0
