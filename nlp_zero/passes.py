@@ -31,7 +31,7 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator
 
-from .pool import run_tasks
+from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
 from .spill import WorkArea, rss
 
@@ -514,13 +514,12 @@ class _Model:
         return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
 
 
-def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[str, float]
-                     ) -> tuple[dict[str, float], dict[str, tuple]]:
+def _candidates_pass(model: _Model, parts: list[tuple], k: int) -> tuple[dict[str, float], dict[str, tuple]]:
     """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
 
     A k-gram whose score·k does not beat the best split of it into shorter
-    candidates (``shorter``: those of lengths < k; a single symbol always
-    is one) is never chosen: wherever it could end a word, the split scores
+    candidates (those of lengths < k, the stage's shared table,
+    :func:`nlp_zero.pool.shared`; a single symbol always is one) is never chosen: wherever it could end a word, the split scores
     at least as much and, having a shorter last word, wins the tie.  So
     leaving it out changes no segmentation -- and leaves out most n-grams
     (most of them; the README has the share on laws_prc), which makes the table every segmentation
@@ -530,7 +529,7 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[st
     keys, gains, cols = model.gains(parts, k)
     if k == 1:
         return dict(zip(keys, gains)), model.details(k, keys, *cols)
-    get = shorter.get
+    get = shared().get
     # First the split into single symbols (one of the splits, and cheap): a
     # k-gram that does not beat it is out, and most are.
     units = [0.0] * len(keys)
@@ -554,11 +553,13 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[st
             model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[str, float]) -> Counter:
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> Counter:
     """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
 
-    ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
+    The stage's shared table (:func:`nlp_zero.pool.shared`): score·len of the
+    candidate n-grams (any other n-gram is never chosen).
     """
+    table = shared()
     get = table.get
     # prefixes[L]: the first L - 1 symbols of the candidates of L symbols or more
     prefixes = [set() for _ in range(3)] + [set(x[:L - 1] for x in table if len(x) >= L) for L in range(3, K + 1)]
@@ -782,15 +783,15 @@ class Plan:
         table: dict[str, float] = {}
         self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
         for k in range(1, self.K + 1):
-            tasks = [(model, parts, k, table) for parts in model.parts]
-            for found, details in run_tasks(_candidates_pass, tasks, self.jobs,
+            tasks = [(model, parts, k) for parts in model.parts]
+            for found, details in run_tasks(_candidates_pass, tasks, self.jobs, shared=table, done=
                                             lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
                 self.details.update(details)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The table is small and the chunks are streamed: one batch per worker.
-        tasks = [(chunk_path, a, b, self.K, table) for a, b in _batches(self.blocks, self.jobs)]
+        tasks = [(chunk_path, a, b, self.K) for a, b in _batches(self.blocks, self.jobs)]
         counts: Counter = Counter()
-        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
+        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t), shared=table):
             counts.update(c)
         return counts
