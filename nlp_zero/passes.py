@@ -514,8 +514,11 @@ class _Model:
         return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
 
 
-def _candidates_pass(model: _Model, parts: list[tuple], k: int) -> tuple[dict[str, float], dict[str, tuple]]:
-    """The k-grams of one join file that a segmentation can choose, with their score·k, and their scores.
+def _candidates_pass(model: _Model, parts: list[tuple], k: int, out: str) -> tuple[dict[str, float], tuple]:
+    """The k-grams of one join file that a segmentation can choose, with their score·k; their scores to ``out``.
+
+    The scores (``score``, ``nvbe``, ``cohesion``, ``pmi``) wait on disk, for
+    the candidates that become words (:meth:`Plan.segment`); the part is returned.
 
     A k-gram whose score·k does not beat the best split of it into shorter
     candidates (those of lengths < k, the stage's shared table,
@@ -528,7 +531,7 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int) -> tuple[dict[st
     """
     keys, gains, cols = model.gains(parts, k)
     if k == 1:
-        return dict(zip(keys, gains)), model.details(k, keys, *cols)
+        return dict(zip(keys, gains)), _save_details(out, model.details(k, keys, *cols))
     get = shared().get
     # First the split into single symbols (one of the splits, and cheap): a
     # k-gram that does not beat it is out, and most are.
@@ -550,7 +553,12 @@ def _candidates_pass(model: _Model, parts: list[tuple], k: int) -> tuple[dict[st
     sel = list(map(gt, gains, best[k]))
     del best
     return (dict(compress(zip(keys, gains), sel)),
-            model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
+            _save_details(out, model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols))))
+
+
+def _save_details(out: str, details: dict[str, tuple]) -> tuple:
+    """Write candidates' ``(score, nvbe, cohesion, pmi)`` as four columns; the part."""
+    return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
 
 
 def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> Counter:
@@ -781,17 +789,22 @@ class Plan:
     def segment(self, chunk_path: str, model: _Model) -> Counter:
         """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
         table: dict[str, float] = {}
-        self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
+        scored: list[tuple] = []  # where the candidates' scores wait
         for k in range(1, self.K + 1):
-            tasks = [(model, parts, k) for parts in model.parts]
-            for found, details in run_tasks(_candidates_pass, tasks, self.jobs, shared=table, done=
-                                            lambda d, t: self.report(f"candidates of length {k}", d, t)):
+            tasks = [(model, parts, k, self.area.path(f"c{i}.k{k}")) for i, parts in enumerate(model.parts)]
+            for found, part in run_tasks(_candidates_pass, tasks, self.jobs, shared=table, done=
+                                         lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
-                self.details.update(details)
+                scored.append(part)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The table is small and the chunks are streamed: one batch per worker.
         tasks = [(chunk_path, a, b, self.K) for a, b in _batches(self.blocks, self.jobs)]
         counts: Counter = Counter()
         for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t), shared=table):
             counts.update(c)
+        del table
+        self.details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
+        for part in scored:
+            keys, cols = _load(part, "dddd")
+            self.details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
         return counts
