@@ -31,6 +31,7 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator
 
+from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
 from .spill import WorkArea, rss
@@ -69,15 +70,6 @@ BYTES_PER_NGRAM = 170
 WORKER_BASE = 24 << 20
 #: The smallest share of the budget a pass is given.
 MIN_PASS = 24 << 20
-
-
-def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
-    """The k-grams of a batch of chunks (overlapping) whose first symbol is in ``cls`` (None: any)."""
-    if cls is None:
-        cls = "^\n"
-    if k == 1:
-        return re.compile(f"[{cls}]")
-    return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
 
 
 #: Files a scatter pass keeps open at once (well under the usual limit of 1024).
@@ -168,11 +160,7 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
     """Exact counts of the matches of ``regex`` in the chunks of a chunk file, each chunk weighted by m."""
     table: Counter = Counter()
     for m, text in _chunk_texts(path, start, stop):
-        found = regex.findall(text)
-        if m == 1:
-            table.update(found)
-        else:
-            table.update({g: c * m for g, c in Counter(found).items()})
+        add_counts(table, regex.findall(text), m)
     return table
 
 
@@ -269,7 +257,7 @@ def _chunk_windows(chunk_path: str, K: int, cls: str | None) -> tuple[Counter, C
     Every n-gram of orders 1..K+1 is a prefix of the window at its first
     symbol.  Returns the counts of the full windows and of the tails.
     """
-    return _count(chunk_path, _ngram_regex(K + 1, cls)), _count(chunk_path, _tails_regex(K, cls))
+    return _count(chunk_path, ngram_regex(K + 1, cls)), _count(chunk_path, _tails_regex(K, cls))
 
 
 def _scatter_pass(chunk_path: str, start: int, stop: int, K: int, bounds: list[str], outs: list[str]) -> None:
@@ -280,7 +268,7 @@ def _scatter_pass(chunk_path: str, start: int, stop: int, K: int, bounds: list[s
     blocks: a header ``m full tails`` (sizes in characters), then the full
     windows and the tails, each joined by tabs.
     """
-    full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
+    full_re, tails_re = ngram_regex(K + 1, None), _tails_regex(K, None)
     for first in range(0, len(outs), OPEN_FILES):  # (a text scan per group of files kept open)
         files = [open(path, "w", encoding="utf-8") for path in outs[first:first + OPEN_FILES]]
         try:
@@ -311,11 +299,7 @@ def _read_windows(paths: list[str]) -> tuple[Counter, Counter]:
                 m, *sizes = map(int, header.split())
                 for table, size in zip((full, tails), sizes):
                     if size:
-                        found = f.read(size).split("\t")
-                        if m == 1:
-                            table.update(found)
-                        else:
-                            table.update({g: c * m for g, c in Counter(found).items()})
+                        add_counts(table, f.read(size).split("\t"), m)
     return full, tails
 
 
