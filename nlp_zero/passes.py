@@ -729,7 +729,9 @@ class Plan:
     def score(self, chunk_path: str, n: int, h0: float) -> _Model:
         """Forward, backward and join passes; the standardisation of each order."""
         K, path = self.K, self.area.path
+        self.report("sampling", 0, 1)
         self._measure(chunk_path)
+        self.report("sampling", 1, 1)
         ranges = self._ranges()
         bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
         nf = len(ranges)
