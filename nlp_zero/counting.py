@@ -400,19 +400,13 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
     with WorkArea(tmp_dir) as area:
         mine = _Spiller(order, groups[0], min_count, limit, area.path("p0"))
         args = [(order, g, min_count, limit, area.path(f"p{i}")) for i, g in enumerate(groups[1:], 1)]
-        if args:
-            with Broadcast(_spill_orders, args) as workers:
-                for text, n in _texts(lines, batch):
-                    n_lines += n
-                    workers.send(text)
-                    mine.add(text)
-                workers.end()  # the workers merge their runs while this process merges its own
-                parts = [mine.finish()] + [where for _, where in workers.results()]
-        else:
+        with Broadcast(_spill_orders, args) as workers:  # (no workers with one job)
             for text, n in _texts(lines, batch):
                 n_lines += n
+                workers.send(text)
                 mine.add(text)
-            parts = [mine.finish()]
+            workers.end()  # the workers merge their runs while this process merges its own
+            parts = [mine.finish()] + [where for _, where in workers.results()]
         where = {k: w for part in parts for k, w in part.items()}
         kept = []
         with atomic_write(path) as f:

@@ -202,7 +202,7 @@ class Broadcast:
     ``items`` iterates over what the parent :meth:`send`\\ s.  :meth:`results`
     ends the input and returns the workers' results in the order of
     ``args_list``.  Used as a context manager: leaving the block early (an
-    error, Ctrl-C) kills the workers.
+    error, Ctrl-C) kills the workers.  An empty ``args_list`` starts none.
     """
 
     def __init__(self, fn: Callable, args_list: Sequence[tuple], queue_size: int = 4):
