@@ -295,9 +295,9 @@ class WordFinder:
             h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
             plan = Plan(occurrences, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
-            counts = plan.segment(chunk_path, model)
+            counts, details = plan.segment(chunk_path, model)
             fields = ("score", "nvbe", "cohesion", "pmi")
-            lexicon = Lexicon(counts, {w: dict(zip(fields, plan.details[w])) for w in sorted(counts)})
+            lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
         self.stats = DiscoveryStats(
             lines=self.lines,
             chunks=written.chunks,

@@ -772,8 +772,11 @@ class Plan:
         self.scored = sum(counts)
         return _Model(K, norms, joined)
 
-    def segment(self, chunk_path: str, model: _Model) -> Counter:
-        """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
+    def segment(self, chunk_path: str, model: _Model) -> tuple[Counter, dict[str, tuple]]:
+        """Candidate passes (order by order), then segmentation passes over batches of chunks.
+
+        Returns the word counts and each word's ``(score, nvbe, cohesion, pmi)``.
+        """
         table: dict[str, float] = {}
         scored: list[tuple] = []  # where the candidates' scores wait
         for k in range(1, self.K + 1):
@@ -789,8 +792,8 @@ class Plan:
         for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t), shared=table):
             counts.update(c)
         del table
-        self.details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
+        details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
         for part in scored:
             keys, cols = _load(part, "dddd")
-            self.details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
-        return counts
+            details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
+        return counts, details
