@@ -80,6 +80,12 @@ def progress_mode(args: argparse.Namespace) -> str | None:
     return mode or ("tty" if sys.stderr.isatty() else None)
 
 
+def metered(args: argparse.Namespace, stage: str, corpus):
+    """The corpus's lines, with a meter of the bytes read (stage ``stage``) when progress is shown."""
+    mode = progress_mode(args)
+    return Progress(stage, corpus, mode=mode).wrap(corpus) if mode else corpus
+
+
 def _size(text: str) -> int:
     from .spill import MIN_MEMORY, parse_size
 
@@ -193,11 +199,9 @@ def _count(args: argparse.Namespace) -> int:
                                           partitions=args.spark_partitions)
     else:
         with work_area_errors(args):
-            corpus = open_inputs(args)
-            mode = progress_mode(args)
-            lines = Progress("counting", corpus, mode=mode).wrap(corpus) if mode else corpus
-            summary = count_to_file(lines, args.output, order=args.order, min_count=args.min_count,
-                                    max_memory=args.max_memory, jobs=args.jobs, tmp_dir=args.tmp_dir)
+            summary = count_to_file(metered(args, "counting", open_inputs(args)), args.output, order=args.order,
+                                    min_count=args.min_count, max_memory=args.max_memory, jobs=args.jobs,
+                                    tmp_dir=args.tmp_dir)
     say(args, f"{summary.chars:,} characters; "
         + ", ".join(f"{n:,} {k}-grams" for k, n in enumerate(summary.kept, 1))
         + f" -> {args.output}")
@@ -336,7 +340,7 @@ def _cut(args: argparse.Namespace) -> int:
             print(next(tokenizer.cut_lines([line], format=fmt, mode=args.mode)), flush=True)
             lines += 1
     else:
-        source = Progress("cutting", corpus, mode=mode).wrap(corpus) if mode else corpus
+        source = metered(args, "cutting", corpus)
         with atomic_write(args.output) as out:
             for row in tokenizer.cut_lines(source, jobs=args.jobs, format=fmt, mode=args.mode):
                 out.write(row + "\n")
@@ -419,7 +423,7 @@ def _templates(args: argparse.Namespace) -> int:
     finder = TemplateFinder(tokenizer.lcut, window=args.window, min_count=args.min_count,
                             min_pmi=args.min_pmi, max_literals=args.max_literals)
     say(args, "counting words and skip-gram pairs")
-    finder.train(open_inputs(args))
+    finder.train(metered(args, "reading", open_inputs(args)))
     if not finder.tokens:
         from .errors import InputError
 
@@ -474,7 +478,7 @@ def _parse(args: argparse.Namespace) -> int:
     show = render[args.format]
     lines = 0
     with atomic_write(args.output) as out:
-        for line in open_inputs(args):
+        for line in metered(args, "parsing", open_inputs(args)):
             out.write(show(parser.parse(line)) + "\n")
             lines += 1
     say(args, f"{lines:,} lines parsed with {args.templates} -> {args.output}")
@@ -603,8 +607,7 @@ def _discover_state(args: argparse.Namespace):
             inputs.append({"state": state, "sha256": _sha256(state)})
         if args.inputs:
             corpus = open_inputs(args)
-            mode = progress_mode(args)
-            finder.train(Progress("reading", corpus, mode=mode).wrap(corpus) if mode else corpus)
+            finder.train(metered(args, "reading", corpus))
             inputs.extend({"name": path, "sha256": _sha256(path)} for path in corpus.paths)
     return finder, inputs
 

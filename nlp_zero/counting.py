@@ -400,19 +400,13 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
     with WorkArea(tmp_dir) as area:
         mine = _Spiller(order, groups[0], min_count, limit, area.path("p0"))
         args = [(order, g, min_count, limit, area.path(f"p{i}")) for i, g in enumerate(groups[1:], 1)]
-        if args:
-            with Broadcast(_spill_orders, args) as workers:
-                for text, n in _texts(lines, batch):
-                    n_lines += n
-                    workers.send(text)
-                    mine.add(text)
-                workers.end()  # the workers merge their runs while this process merges its own
-                parts = [mine.finish()] + [where for _, where in workers.results()]
-        else:
+        with Broadcast(_spill_orders, args) as workers:  # (no workers with one job)
             for text, n in _texts(lines, batch):
                 n_lines += n
+                workers.send(text)
                 mine.add(text)
-            parts = [mine.finish()]
+            workers.end()  # the workers merge their runs while this process merges its own
+            parts = [mine.finish()] + [where for _, where in workers.results()]
         where = {k: w for part in parts for k, w in part.items()}
         kept = []
         with atomic_write(path) as f:
@@ -501,13 +495,37 @@ def _count_batch(table: Counter, batch: str, k: int) -> None:
     if k == 1:
         table.update(batch.replace(_SEP, ""))
     else:
-        table.update(_ngram_re(k).findall(batch))
+        table.update(ngram_regex(k).findall(batch))
+
+
+# -- the counting kernel, shared with discovery's passes ----------------------
 
 
 @functools.lru_cache(maxsize=None)
-def _ngram_re(k: int) -> re.Pattern:
-    """Overlapping k-grams that contain no separator (a zero-width lookahead)."""
-    return re.compile(f"(?=([^{_SEP}]{{{k}}}))")
+def ngram_regex(k: int, first: str | None = None) -> re.Pattern:
+    """The overlapping k-grams of a batch of newline-joined chunks (a zero-width lookahead).
+
+    ``first``: a regex character class (without brackets); only the k-grams
+    whose first symbol is in it.  ``findall`` runs the whole scan in C.
+
+    >>> ngram_regex(2).findall('葡萄皮\\n不吐'), ngram_regex(2, '不').findall('葡萄皮\\n不吐')
+    (['葡萄', '萄皮', '不吐'], ['不吐'])
+    """
+    if first is None:
+        return re.compile(f"(?=([^{_SEP}]{{{k}}}))") if k > 1 else re.compile(f"[^{_SEP}]")
+    return re.compile(f"(?=([{first}][^{_SEP}]{{{k - 1}}}))") if k > 1 else re.compile(f"[{first}]")
+
+
+def add_counts(table: Counter, found: Iterable[str], weight: int = 1) -> None:
+    """Add each string of ``found`` to ``table``, ``weight`` times (a chunk seen m times weighs m).
+
+    >>> t = Counter(); add_counts(t, ['葡萄', '葡萄', '萄皮'], 3); t
+    Counter({'葡萄': 6, '萄皮': 3})
+    """
+    if weight == 1:
+        table.update(found)
+    else:
+        table.update({g: c * weight for g, c in Counter(found).items()})
 
 
 def _deal_orders(order: int, jobs: int) -> list[list[int]]:

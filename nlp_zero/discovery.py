@@ -285,7 +285,9 @@ class WordFinder:
         report = progress or (lambda stage, done, total: None)
         with WorkArea(tmp_dir if tmp_dir is not None else self.tmp_dir) as area:
             chunk_path = area.path("chunks.txt")
+            report("writing chunks", 0, 1)  # (a stage of its own: on a big state it takes a while)
             written = write_chunks(chunk_path, self._store.items())
+            report("writing chunks", 1, 1)
             occurrences, unigrams, blocks = written.occurrences, written.unigrams, written.blocks
             if not set(occurrences) - set(CLASS_SYMBOLS):
                 raise NlpZeroError("no Han text to learn from")
@@ -293,9 +295,9 @@ class WordFinder:
             h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
             plan = Plan(occurrences, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
-            counts = plan.segment(chunk_path, model)
+            counts, details = plan.segment(chunk_path, model)
             fields = ("score", "nvbe", "cohesion", "pmi")
-            lexicon = Lexicon(counts, {w: dict(zip(fields, plan.details[w])) for w in sorted(counts)})
+            lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
         self.stats = DiscoveryStats(
             lines=self.lines,
             chunks=written.chunks,

@@ -31,7 +31,8 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator
 
-from .pool import run_tasks
+from .counting import add_counts, ngram_regex
+from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
 from .spill import WorkArea, rss
 
@@ -69,15 +70,6 @@ BYTES_PER_NGRAM = 170
 WORKER_BASE = 24 << 20
 #: The smallest share of the budget a pass is given.
 MIN_PASS = 24 << 20
-
-
-def _ngram_regex(k: int, cls: str | None) -> re.Pattern:
-    """The k-grams of a batch of chunks (overlapping) whose first symbol is in ``cls`` (None: any)."""
-    if cls is None:
-        cls = "^\n"
-    if k == 1:
-        return re.compile(f"[{cls}]")
-    return re.compile(f"(?=([{cls}][^\n]{{{k - 1}}}))")
 
 
 #: Files a scatter pass keeps open at once (well under the usual limit of 1024).
@@ -168,11 +160,7 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
     """Exact counts of the matches of ``regex`` in the chunks of a chunk file, each chunk weighted by m."""
     table: Counter = Counter()
     for m, text in _chunk_texts(path, start, stop):
-        found = regex.findall(text)
-        if m == 1:
-            table.update(found)
-        else:
-            table.update({g: c * m for g, c in Counter(found).items()})
+        add_counts(table, regex.findall(text), m)
     return table
 
 
@@ -269,7 +257,7 @@ def _chunk_windows(chunk_path: str, K: int, cls: str | None) -> tuple[Counter, C
     Every n-gram of orders 1..K+1 is a prefix of the window at its first
     symbol.  Returns the counts of the full windows and of the tails.
     """
-    return _count(chunk_path, _ngram_regex(K + 1, cls)), _count(chunk_path, _tails_regex(K, cls))
+    return _count(chunk_path, ngram_regex(K + 1, cls)), _count(chunk_path, _tails_regex(K, cls))
 
 
 def _scatter_pass(chunk_path: str, start: int, stop: int, K: int, bounds: list[str], outs: list[str]) -> None:
@@ -280,7 +268,7 @@ def _scatter_pass(chunk_path: str, start: int, stop: int, K: int, bounds: list[s
     blocks: a header ``m full tails`` (sizes in characters), then the full
     windows and the tails, each joined by tabs.
     """
-    full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
+    full_re, tails_re = ngram_regex(K + 1, None), _tails_regex(K, None)
     for first in range(0, len(outs), OPEN_FILES):  # (a text scan per group of files kept open)
         files = [open(path, "w", encoding="utf-8") for path in outs[first:first + OPEN_FILES]]
         try:
@@ -311,11 +299,7 @@ def _read_windows(paths: list[str]) -> tuple[Counter, Counter]:
                 m, *sizes = map(int, header.split())
                 for table, size in zip((full, tails), sizes):
                     if size:
-                        found = f.read(size).split("\t")
-                        if m == 1:
-                            table.update(found)
-                        else:
-                            table.update({g: c * m for g, c in Counter(found).items()})
+                        add_counts(table, f.read(size).split("\t"), m)
     return full, tails
 
 
@@ -523,10 +507,17 @@ class _Model:
         return {x: (a + b + c, a + b, c, p) for x, a, b, c, p in zip(keys, *self._z(k, vr, vl, pmi), pmi)}
 
 
-def _candidates_pass(model: _Model, parts: list[tuple], k: int, shorter: dict[str, float]
-                     ) -> tuple[dict[str, float], dict[str, tuple]]:
-    """The k-grams of one join file that a segmentation can choose (see :func:`candidates`)."""
-    return candidates(model, *_load(parts[k]), k, shorter)
+def _candidates_pass(model: _Model, parts: list[tuple], k: int, out: str) -> tuple[dict[str, float], tuple]:
+    """The k-grams of one join file that a segmentation can choose, with their score·k (see
+    :func:`candidates`; the shorter candidates are the stage's shared table, :func:`nlp_zero.pool.shared`);
+    their scores to ``out``.
+
+    The scores (``score``, ``nvbe``, ``cohesion``, ``pmi``) wait on disk, for
+    the candidates that become words (:meth:`Plan.segment`); the part is returned.
+    """
+    keys, cols = _load(parts[k])
+    found, details = candidates(model, keys, cols, k, shared() if k > 1 else {})
+    return found, _save_details(out, details)
 
 
 def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict[str, float]
@@ -570,11 +561,18 @@ def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict
             model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int, table: dict[str, float]) -> Counter:
+def _save_details(out: str, details: dict[str, tuple]) -> tuple:
+    """Write candidates' ``(score, nvbe, cohesion, pmi)`` as four columns; the part."""
+    return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
+
+
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> Counter:
     """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
 
-    ``table``: score·len of the candidate n-grams (any other n-gram is never chosen).
+    The stage's shared table (:func:`nlp_zero.pool.shared`): score·len of the
+    candidate n-grams (any other n-gram is never chosen).
     """
+    table = shared()
     get = table.get
     prefixes = candidate_prefixes(table, K)
     counts: Counter = Counter()
@@ -762,7 +760,9 @@ class Plan:
     def score(self, chunk_path: str, n: int, h0: float) -> _Model:
         """Forward, backward and join passes; the standardisation of each order."""
         K, path = self.K, self.area.path
+        self.report("sampling", 0, 1)
         self._measure(chunk_path)
+        self.report("sampling", 1, 1)
         ranges = self._ranges()
         bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
         nf = len(ranges)
@@ -803,20 +803,28 @@ class Plan:
         self.scored = sum(counts)
         return _Model(K, norms, joined)
 
-    def segment(self, chunk_path: str, model: _Model) -> Counter:
-        """Candidate passes (order by order), then segmentation passes over batches of chunks; the word counts."""
+    def segment(self, chunk_path: str, model: _Model) -> tuple[Counter, dict[str, tuple]]:
+        """Candidate passes (order by order), then segmentation passes over batches of chunks.
+
+        Returns the word counts and each word's ``(score, nvbe, cohesion, pmi)``.
+        """
         table: dict[str, float] = {}
-        self.details: dict[str, tuple] = {}  # the scores of the candidates (every word is one)
+        scored: list[tuple] = []  # where the candidates' scores wait
         for k in range(1, self.K + 1):
-            tasks = [(model, parts, k, table) for parts in model.parts]
-            for found, details in run_tasks(_candidates_pass, tasks, self.jobs,
-                                            lambda d, t: self.report(f"candidates of length {k}", d, t)):
+            tasks = [(model, parts, k, self.area.path(f"c{i}.k{k}")) for i, parts in enumerate(model.parts)]
+            for found, part in run_tasks(_candidates_pass, tasks, self.jobs, shared=table, done=
+                                         lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
-                self.details.update(details)
+                scored.append(part)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The table is small and the chunks are streamed: one batch per worker.
-        tasks = [(chunk_path, a, b, self.K, table) for a, b in _batches(self.blocks, self.jobs)]
+        tasks = [(chunk_path, a, b, self.K) for a, b in _batches(self.blocks, self.jobs)]
         counts: Counter = Counter()
-        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t)):
+        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t), shared=table):
             counts.update(c)
-        return counts
+        del table
+        details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
+        for part in scored:
+            keys, cols = _load(part, "dddd")
+            details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
+        return counts, details

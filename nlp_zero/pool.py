@@ -103,14 +103,42 @@ def worker_init() -> None:
 
 
 def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
-              done: Callable[[int, int], None] | None = None) -> list:
+              done: Callable[[int, int], None] | None = None, shared: Any = None) -> list:
     """``[fn(*t) for t in tasks]``, with up to ``jobs`` worker processes; results in task order.
 
     ``fn`` must be a module-level function.  With ``jobs <= 1`` (or a single
     task) everything runs here.  ``done(finished, total)`` is called as tasks
     finish (for progress).  An exception in a task is raised here; on an error
     or Ctrl-C the workers are killed, so no task outlives the call.
+
+    ``shared``: a read-only object every task needs (a table), which tasks
+    get from :func:`shared`.  Forked workers inherit it -- one copy for all,
+    shared with this process -- instead of a pickled copy in every task
+    (sent with each task only where processes cannot fork).
     """
+    global _SHARED
+    previous, _SHARED = _SHARED, shared
+    try:
+        return _run(fn, tasks, jobs, done, shared)
+    finally:
+        _SHARED = previous
+
+
+_SHARED: Any = None
+
+
+def shared() -> Any:
+    """The object the running :func:`run_tasks` shares with its tasks."""
+    return _SHARED
+
+
+def _with_shared(fn: Callable, value: Any, *args: Any) -> Any:
+    global _SHARED
+    _SHARED = value
+    return fn(*args)
+
+
+def _run(fn: Callable, tasks: Sequence[tuple], jobs: int, done, shared: Any) -> list:
     total = len(tasks)
     if jobs <= 1 or total <= 1:
         results = []
@@ -124,7 +152,11 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
 
     # A forked worker shares this process's pages until they are written;
     # tasks read their input from files and touch none of them.
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context(),
+    ctx = context()
+    if shared is not None and ctx.get_start_method() != "fork":
+        tasks = [(fn, shared) + tuple(t) for t in tasks]
+        fn = _with_shared
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctx,
                                                   initializer=worker_init)
     try:
         with children_ignore_sigint(), _frozen():
@@ -170,7 +202,7 @@ class Broadcast:
     ``items`` iterates over what the parent :meth:`send`\\ s.  :meth:`results`
     ends the input and returns the workers' results in the order of
     ``args_list``.  Used as a context manager: leaving the block early (an
-    error, Ctrl-C) kills the workers.
+    error, Ctrl-C) kills the workers.  An empty ``args_list`` starts none.
     """
 
     def __init__(self, fn: Callable, args_list: Sequence[tuple], queue_size: int = 4):

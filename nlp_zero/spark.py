@@ -57,8 +57,8 @@ from .discovery import DiscoveryStats
 from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon
-from .counting import _count_batch
-from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _ngram_regex, _tails_regex,
+from .counting import add_counts, ngram_regex
+from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex,
                      candidate_prefixes, candidates, segment_words, side_columns)
 from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
@@ -368,20 +368,12 @@ def _texts(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
         yield "".join(waiting.pop(m)), m
 
 
-def _weighted(table: Counter, found: list[str], m: int) -> None:
-    if m == 1:
-        table.update(found)
-    else:
-        for g, c in Counter(found).items():
-            table[g] += c * m
-
-
 def _symbols(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
     """The symbols of a partition's chunks, counted, and ``(_LINES, characters of the distinct chunks)``."""
     table: Counter = Counter()
     distinct = 0
     for text, m in _texts(pairs):
-        _weighted(table, text, m)
+        add_counts(table, text, m)
         distinct += len(text)
     del table["\n"]
     table[_LINES] = distinct
@@ -429,14 +421,7 @@ def _ngrams_of(order: int):
         table: Counter = Counter()
         for text, m in _texts(pairs):
             for k in range(1, order + 1):
-                found: Counter = Counter()
-                _count_batch(found, text, k)
-                if m == 1:
-                    table.update(found)
-                else:
-                    for g, c in found.items():
-                        table[g] += c * m
-        del table["\n"]
+                add_counts(table, ngram_regex(k).findall(text), m)
         return iter(table.items())
 
     return count
@@ -499,15 +484,15 @@ def count_to_file(lines: Any, path: str, order: int = 4, min_count: int = 2, col
 
 
 def _windows_of(K: int, P: int):
-    full_re, tails_re = _ngram_regex(K + 1, None), _tails_regex(K, None)
+    full_re, tails_re = ngram_regex(K + 1), _tails_regex(K, None)
 
     def windows(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple[list[str], array]]]:
         """The windows of two symbols or more (see the module docstring), counted in a partition: blocks
         ``(j, (windows, counts))`` for the partition j of their first two symbols."""
         table: Counter = Counter()
         for text, m in _texts(pairs):
-            _weighted(table, full_re.findall(text), m)
-            _weighted(table, [t for t in tails_re.findall(text) if len(t) > 2], m)  # one symbol: counted apart
+            add_counts(table, full_re.findall(text), m)
+            add_counts(table, [t for t in tails_re.findall(text) if len(t) > 2], m)  # one symbol: counted apart
         keys = list(table)
         counts = array("q", table.values())
         del table
@@ -692,7 +677,7 @@ def _segmenter(K: int, table_bc):
         get, prefixes = table.get, candidate_prefixes(table, K)
         counts: Counter = Counter()
         for text, m in _texts(pairs):
-            _weighted(counts, segment_words(text, K, get, prefixes), m)
+            add_counts(counts, segment_words(text, K, get, prefixes), m)
         return iter(counts.items())
 
     return segment

@@ -37,3 +37,23 @@ def test_interrupt_during_start_up_is_exit_130(monkeypatch, capsys):
     monkeypatch.setattr(cli_module, "build_parser", interrupted)
     assert cli_module.main(["count", "x", "-o", "y"]) == 130
     assert capsys.readouterr().err == "nlp-zero: interrupted\n"
+
+
+def test_templates_and_parse_show_progress(tmp_path, cli):
+    import json
+
+    from nlp_zero import Corpus, Lexicon
+    from nlp_zero.corpus import demo_path
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(list(Corpus(demo_path()))[:200]) + "\n", encoding="utf-8")
+    Lexicon({"人民法院": 5, "当事人": 4, "应当": 6}).save(str(tmp_path / "l.dict"))
+    r = cli("templates", str(corpus), "-l", str(tmp_path / "l.dict"), "-o", str(tmp_path / "t"), "--progress", "jsonl")
+    assert r.returncode == 0, r.stderr
+    r2 = cli("parse", str(corpus), "-l", str(tmp_path / "l.dict"), "-t", str(tmp_path / "t.templates.txt"),
+             "-o", str(tmp_path / "p.txt"), "--progress", "jsonl")
+    assert r2.returncode == 0, r2.stderr
+    for proc, stage in ((r, "reading"), (r2, "parsing")):
+        events = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+        assert events and events[-1]["stage"] == stage and events[-1]["final"]
+        assert events[-1]["bytes"] == corpus.stat().st_size

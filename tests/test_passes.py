@@ -191,3 +191,13 @@ def test_scatter_in_groups_of_open_files(tmp_path, monkeypatch, demo_lines):
     _split(monkeypatch)
     monkeypatch.setattr(passes, "OPEN_FILES", 2)
     assert _tsv(WordFinder().train(demo_lines[:400]).find(max_memory=64 << 20), tmp_path / "split.tsv") == reference
+
+
+def test_shared_table_reaches_tasks_in_workers_and_here():
+    assert pool.run_tasks(_lookup, [("a",), ("b",)], jobs=2, shared={"a": 1, "b": 2}) == [1, 2]
+    assert pool.run_tasks(_lookup, [("b",)], jobs=1, shared={"b": 3}) == [3]
+    assert pool.shared() is None  # (only while the stage runs)
+
+
+def _lookup(key):
+    return pool.shared()[key]
