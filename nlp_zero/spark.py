@@ -722,18 +722,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     norms = _norms(scored, singles_cols, K, P)
     log.info("n-grams scored and standardised; %.1f s", time.perf_counter() - start)
     windows.unpersist()
-    model = _Model(K, norms, [])
-    keys = sorted(singles_cols)
-    table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
-    for k in range(2, K + 1):
-        shorter_bc = sc.broadcast(table)
-        found = scored.mapPartitions(_candidates_of(model, k, shorter_bc)).toLocalIterator()
-        new = {}
-        for x, g, d in found:
-            new[x] = g
-            details[x] = d
-        table.update(new)
-        shorter_bc.destroy()
+    table, details = _candidate_table(scored, _Model(K, norms, []), singles_cols)
     scored.unpersist()
     log.info("%d candidate n-grams; %.1f s", len(table), time.perf_counter() - start)
     table_bc = sc.broadcast(table)
@@ -754,4 +743,20 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
         bits_per_char_after=code_length(counts.values()) / n / _LN2,
     )
     return lexicon
+
+
+def _candidate_table(scored: Any, model: _Model, singles_cols: dict) -> tuple[dict[str, float], dict[str, tuple]]:
+    """The candidates, order by order (the shorter ones broadcast), and their scores (docs/design.md §5.7)."""
+    sc = scored.context
+    keys = sorted(singles_cols)
+    table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
+    for k in range(2, model.K + 1):
+        shorter_bc = sc.broadcast(table)
+        new = {}
+        for x, g, d in scored.mapPartitions(_candidates_of(model, k, shorter_bc)).toLocalIterator():
+            new[x] = g
+            details[x] = d
+        table.update(new)
+        shorter_bc.destroy()
+    return table, details
 
