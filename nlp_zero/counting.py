@@ -308,9 +308,8 @@ class _Spiller:
     When the table holds more n-grams than ``limit``, each order's counts are
     written to the work area as a run sorted by the n-gram as written (what
     the output file is sorted by) and the table is emptied.  :meth:`finish`
-    says, for each order, where its counts are: a finished file of output
-    lines, when the order was never spilled (its counts are then complete, so
-    ``min_count`` is applied at once), else the runs to merge.
+    writes each order's output lines, pruned at ``min_count``, to a file of
+    its own: from memory when the order never spilled, else by merging its runs.
     """
 
     def __init__(self, order: int, orders: list[int], min_count: int, limit: int, prefix: str):
@@ -346,7 +345,8 @@ class _Spiller:
             path = f"{self.prefix}.k{k}.done"
             with open(path, "w", encoding="utf-8") as f:
                 if self.runs[k]:
-                    self._spill_order(k)
+                    if self.tables[k - 1]:
+                        self._spill_order(k)
                     f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(self.runs[k]) if c >= m)
                     for run in self.runs[k]:
                         os.remove(run)

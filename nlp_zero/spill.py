@@ -148,7 +148,7 @@ class SpillingCounter:
     to a private work area under ``tmp_dir`` as a sorted run and emptied.
     :meth:`items` gives every key with its total count, in key order, merging
     the runs and the memory as a stream.  The work area goes when the counter
-    is closed or garbage-collected, and at the latest when the process exits.
+    is garbage-collected, and at the latest when the process exits.
     Keys follow :func:`write_run`'s rule (no tab, no newline).
 
     >>> c = SpillingCounter(limit=2)
@@ -165,7 +165,6 @@ class SpillingCounter:
         self.memory: Counter = Counter()
         self.runs: list[str] = []
         self._root: str | None = None
-        self._finalizer = None
 
     @property
     def spilled(self) -> bool:
@@ -181,7 +180,7 @@ class SpillingCounter:
             return
         if self._root is None:
             self._root = tempfile.mkdtemp(prefix="nlp-zero-", dir=self.tmp_dir)
-            self._finalizer = weakref.finalize(self, shutil.rmtree, self._root, True)
+            weakref.finalize(self, shutil.rmtree, self._root, True)  # (the registry keeps it)
         path = os.path.join(self._root, f"run{len(self.runs)}")
         write_run(path, sorted(self.memory.items()))
         self.runs.append(path)
@@ -196,11 +195,3 @@ class SpillingCounter:
 
     def __bool__(self) -> bool:
         return bool(self.memory) or bool(self.runs)
-
-    def close(self) -> None:
-        """Remove the runs (the counter is empty afterwards)."""
-        self.memory = Counter()
-        self.runs = []
-        if self._finalizer is not None:
-            self._finalizer()
-        self._root = self._finalizer = None
