@@ -286,6 +286,8 @@ class WordFinder:
         with WorkArea(tmp_dir if tmp_dir is not None else self.tmp_dir) as area:
             chunk_path = area.path("chunks.txt")
             report("writing chunks", 0, 1)  # (a stage of its own: on a big state it takes a while)
+            if self._store.spilled:  # the part held in memory waits on disk too, leaving the passes its share
+                self._store.spill()
             written = write_chunks(chunk_path, self._store.items())
             report("writing chunks", 1, 1)
             occurrences, unigrams, blocks = written.occurrences, written.unigrams, written.blocks
@@ -293,11 +295,14 @@ class WordFinder:
                 raise NlpZeroError("no Han text to learn from")
             n = sum(unigrams.values())
             h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
-            plan = Plan(occurrences, blocks, K, budget, jobs, area, report)
+            plan = Plan(occurrences, unigrams, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
             counts, details = plan.segment(chunk_path, model)
             fields = ("score", "nvbe", "cohesion", "pmi")
-            lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
+            lexicon = Lexicon(counts)
+            # (each word's row made once, straight into the lexicon: a copy of all rows is a peak)
+            lexicon.scores = {readable(w): dict(zip(fields, details.pop(w))) for w in sorted(counts)}
+            del details
         self.stats = DiscoveryStats(
             lines=self.lines,
             chunks=written.chunks,

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
@@ -164,6 +164,30 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
     return table
 
 
+def _occurrences(path: str, pattern: str) -> Counter:
+    """How often each match of ``pattern`` occurs in the distinct chunks of a chunk file (not weighted)."""
+    regex = re.compile(pattern)
+    table: Counter = Counter()
+    for _, text in _chunk_texts(path):
+        table.update(regex.findall(text))
+    return table
+
+
+def _singles_apart(path: str, split: list[str], unigrams: Counter) -> tuple[dict, dict]:
+    """``(n, h_r)`` and ``(n, h_l)`` of the symbols whose n-grams are split between passes, from the 2-grams
+    that begin and end with them (the entropies as :func:`_entropies` computes them)."""
+    cls = "".join(f"\\U{ord(s):08x}" for s in split)
+    sides = []
+    for regex, at in ((f"(?=([{cls}][^\n]))", 0), (f"(?=([^\n][{cls}]))", 1)):
+        ext = defaultdict(list)
+        for g, c in _count(path, re.compile(regex)).items():
+            if c > 1:
+                ext[g[at]].append(c)
+        sides.append({s: (unigrams[s], _entropy(tuple(sorted(ext[s])), unigrams[s]) if unigrams[s] > 1 else 0.0)
+                      for s in split})
+    return sides[0], sides[1]
+
+
 # A *part* is one group of records in a file pair ``prefix.keys`` (n-grams,
 # one a line, UTF-8) / ``prefix.num`` (columns, binary arrays, one after the
 # other): ``(prefix, key offset, key bytes, column offset, records)``.  A pass
@@ -207,16 +231,12 @@ def _load(part: tuple, types: str = "ddd") -> tuple[list[str], list[array]]:
 
 
 def _save_split(prefix: str, bounds: list[str], last: bool, keys: list[str], *columns: array) -> list[tuple]:
-    """Write n-grams of one length to the file pair ``prefix``, grouped by the range of their first or ``last``
-    symbol (``bounds``: the ranges' first symbols); the part of each range.
+    """Write n-grams of one length to the file pair ``prefix``, grouped by their range (see :func:`_ranges_of`;
+    by their last symbols when ``last``); the part of each range.
     """
     if len(bounds) == 1:
         return [_save(prefix, keys, *columns)]
-    k = len(keys[0]) if keys else 1
-    joined = "".join(keys)
-    picked = joined[k - 1::k] if last else joined[::k]  # the symbol of each n-gram, without a string each
-    del joined
-    which = picked.translate({ord(ch): chr(bisect.bisect_right(bounds, ch) - 1) for ch in set(picked)})
+    which = _ranges_of(keys, bounds, last)
     parts = []
     with open(prefix + ".keys", "wb") as fk, open(prefix + ".num", "wb") as fn:
         for j in range(len(bounds)):
@@ -224,6 +244,26 @@ def _save_split(prefix: str, bounds: list[str], last: bool, keys: list[str], *co
             parts.append(_append(fk, fn, prefix, list(compress(keys, sel)),
                                  [array(col.typecode, compress(col, sel)) for col in columns]))
     return parts
+
+
+def _ranges_of(keys: list[str], bounds: list[str], last: bool) -> str:
+    """The range of each n-gram (all of one length), as one character each: ``chr(j)`` for range j.
+
+    Range j holds the strings from ``bounds[j]`` up to ``bounds[j + 1]``
+    (excluded), compared as strings.  A bound is a symbol, or two symbols
+    where the n-grams of one symbol are split (:meth:`Plan._ranges`).  An
+    n-gram is compared by its first two symbols; with ``last``, by its last
+    symbol and the one before it, in that order.
+    """
+    k = len(keys[0]) if keys else 1
+    joined = "".join(keys)
+    if k == 1 or max(map(len, bounds)) == 1:  # one symbol decides
+        picked = joined[k - 1::k] if last else joined[::k]  # the symbol of each n-gram, without a string each
+        return picked.translate({ord(ch): chr(bisect.bisect_right(bounds, ch) - 1) for ch in set(picked)})
+    pairs = list(map(add, joined[k - 1::k], joined[k - 2::k])) if last else list(map(add, joined[::k], joined[1::k]))
+    del joined
+    of = {p: chr(bisect.bisect_right(bounds, p) - 1) for p in set(pairs)}
+    return "".join(map(of.__getitem__, pairs))
 
 
 def _of_range(parts: list[list[tuple]], j: int) -> list[tuple | None]:
@@ -323,16 +363,18 @@ def _forward_counts(full: Counter, tails: Counter, K: int) -> list:
 
 
 def _forward_pass(chunk_path: str, windows: list[str] | None, K: int, h0: float, out: str,
-                  counts_out: str, bounds: list[str]) -> tuple[int, list[list[tuple]], list[list[tuple]]]:
-    """Count the n-grams (orders 1..K+1) whose first symbol is in one range; their forward columns.
+                  counts_out: str, bounds: list[str], j: int = 0, apart: dict | None = None
+                  ) -> tuple[int, list[list[tuple]], list[list[tuple]]]:
+    """Count the n-grams (orders 1..K+1) of range j (see :func:`_ranges_of`); their forward columns.
 
     ``windows``: the files the scatter pass wrote for this range (None: there
     is one range, and the chunk file is read directly).  The counts go to
     ``counts_out`` + ``.k<order>``, grouped by the range of the n-gram's
-    *last* symbol (``bounds``: the ranges' first symbols), for the backward
-    passes; the columns (see :func:`_side_columns`) to ``out``.  Returns the
-    number of n-grams counted, the counts' parts (``[k][j]``: order k, range
-    j) and the columns' parts (``[k][0]``).
+    last symbols (``bounds``: the ranges' first strings), for the backward
+    passes; the columns (see :func:`_side_columns`) to ``out``.  ``apart``:
+    ``(n, h_r)`` of the single symbols split between ranges (the count seen
+    here is a part of theirs).  Returns the number of n-grams counted, the
+    counts' parts (``[k][j]``: order k, range j) and the columns' parts (``[k][0]``).
     """
     if windows is None:
         tables = _forward_counts(*_chunk_windows(chunk_path, K, None), K)
@@ -340,19 +382,30 @@ def _forward_pass(chunk_path: str, windows: list[str] | None, K: int, h0: float,
         tables = _forward_counts(*_read_windows(windows), K)
         for path in windows:
             os.remove(path)
+    for x in apart or ():
+        tables[1].pop(x, None)
     counted = [[]] + [_save_split(f"{counts_out}.k{k}", bounds, True, list(tables[k]),
                                   array("q", tables[k].values())) for k in range(1, K + 2)]
-    types, columns = _side_columns(tables, K, True, h0, out, [""])
+    _own(tables[1], apart, bounds, j)
+    types, columns = _side_columns(tables, K, True, h0, out, [""], apart)
     return types, counted, columns
 
 
+def _own(singles: dict[str, int], apart: dict | None, bounds: list[str], j: int) -> None:
+    """Add to a pass's single symbols those of ``apart`` that fall in its range j, with their counts."""
+    for x, (n, _) in (apart or {}).items():
+        if bisect.bisect_right(bounds, x) - 1 == j:
+            singles[x] = n
+
+
 def _backward_pass(K: int, h0: float, counts_in: list[list[tuple]], out: str,
-                   bounds: list[str]) -> tuple[int, list[list[tuple]]]:
-    """The backward columns of the n-grams whose last symbol is in one range, from the forward passes' counts.
+                   bounds: list[str], j: int = 0, apart: dict | None = None) -> tuple[int, list[list[tuple]]]:
+    """The backward columns of the n-grams of range j read from the end, from the forward passes' counts.
 
     Every n-gram was counted by exactly one forward pass (that of its first
-    symbol), which wrote it to the part of its last symbol's range:
-    ``counts_in[i][k]`` is that part of forward pass i, order k.
+    symbols), which wrote it to the part of the range of its last ones:
+    ``counts_in[i][k]`` is that part of forward pass i, order k.  ``apart``:
+    ``(n, h_l)`` of the single symbols split between ranges.
     """
     tables: list = [None]
     for k in range(1, K + 2):
@@ -361,26 +414,27 @@ def _backward_pass(K: int, h0: float, counts_in: list[list[tuple]], out: str,
             keys, (c,) = _load(parts[k], "q")
             table.update(zip(keys, c))
         tables.append(table)
-    return _side_columns(tables, K, False, h0, out, bounds)
+    _own(tables[1], apart, bounds, j)
+    return _side_columns(tables, K, False, h0, out, bounds, apart)
 
 
 def _side_columns(tables: list, K: int, forward: bool, h0: float, out: str,
-                  bounds: list[str]) -> tuple[int, list[list[tuple]]]:
+                  bounds: list[str], apart: dict | None = None) -> tuple[int, list[list[tuple]]]:
     """Write the forward or backward columns of n-grams from their counts (see :func:`side_columns`).
 
-    The n-grams go to ``out`` + ``.k<order>``, grouped by the forward range
-    of x's first symbol (``bounds`` are the ranges' first symbols; ``[""]``:
-    one group).  Returns the number of n-grams and the parts (``[k][i]``).
+    The n-grams go to ``out`` + ``.k<order>``, grouped by their forward range
+    (``bounds`` are the ranges' first strings; ``[""]``: one group).  Returns the number of n-grams and the parts (``[k][i]``).
     """
     types = sum(map(len, tables[1:]))
     parts: list[list[tuple]] = [[]]
-    for k, keys, counts, v, s in side_columns(tables, K, forward, {"": h0}, {"": 0.0}):
+    for k, keys, counts, v, s in side_columns(tables, K, forward, {"": h0}, {"": 0.0}, apart=apart):
         parts.append(_save_split(f"{out}.k{k}", bounds, False, keys, counts, v, s))
     return types, parts
 
 
 def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], prev_s: dict[str, float],
-                 first: int = 1) -> Iterator[tuple[int, list[str], array, array, array]]:
+                 first: int = 1, apart: dict[str, tuple[int, float]] | None = None
+                 ) -> Iterator[tuple[int, list[str], array, array, array]]:
     """The forward or backward columns of n-grams from their counts: ``(k, keys, n, v, s)`` order by order.
 
     ``tables[k]``: the counts of the k-grams (k = first..K+1) whose first
@@ -391,6 +445,11 @@ def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], 
     ``prev_h``, ``prev_s``: h, where seen twice or more, and s + ln n of the
     (first-1)-grams (``{"": h0}``, ``{"": 0.0}`` when ``first`` is 1).  The
     tables are emptied on the way.
+
+    ``apart``: ``(n, h)`` of the single symbols whose n-grams are split
+    between passes (see :meth:`Plan._ranges`), computed apart; with ``first``
+    1, they are the 2-grams' parents wherever they are, and their own rows
+    where ``tables[1]`` holds them (with their true count).
     """
     parent = itemgetter(slice(None, -1)) if forward else itemgetter(slice(1, None))
     for k in range(first, K + 1):
@@ -408,6 +467,8 @@ def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], 
         many = list(map(gt, counts, repeat(1.0)))
         h_many = _entropies(ext, compress(cur.items(), many))  # h is 0 for an n-gram seen once
         del ext
+        if k == 1 and apart:  # (this pass saw only some of their extensions)
+            h_many = [apart[x][1] if x in apart else hx for x, hx in zip(compress(keys, many), h_many)]
         h = [0.0] * len(keys)
         deque(map(h.__setitem__, compress(range(len(keys)), many), h_many), maxlen=0)
         v = array("d", map(sub, h, h_parent))
@@ -416,6 +477,9 @@ def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], 
         if k < K:
             prev_s = dict(zip(keys, map(add, s, map(math.log, counts))))
             prev_h = dict(zip(compress(keys, many), h_many))
+            if k == 1 and apart:
+                prev_s.update((x, 0.0 + math.log(float(n))) for x, (n, _) in apart.items())
+                prev_h.update((x, h) for x, (n, h) in apart.items() if n > 1)
         del keys, counts, v, s
 
 
@@ -566,27 +630,45 @@ def _save_details(out: str, details: dict[str, tuple]) -> tuple:
     return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> Counter:
-    """The words of blocks ``start:stop`` of the chunk file, each counted as often as its chunk was seen.
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> array:
+    """How often each candidate is a word in blocks ``start:stop`` of the chunk file (each chunk counted as
+    often as it was seen), by the candidate's number.
 
-    The stage's shared table (:func:`nlp_zero.pool.shared`): score·len of the
-    candidate n-grams (any other n-gram is never chosen).
+    The stage's shared table (:func:`nlp_zero.pool.shared`, see
+    :func:`segmentation_table`): the candidates' numbers, their score·len,
+    and their prefixes.  Counting by number keeps a worker's tally an array
+    of integers, whatever the number of distinct words.
     """
-    table = shared()
-    get = table.get
-    prefixes = candidate_prefixes(table, K)
-    counts: Counter = Counter()
+    number, gains, prefixes = shared()
+    tally: Counter = Counter()
     for m, text in _chunk_texts(chunk_path, start, stop):
-        words = segment_words(text, K, get, prefixes)
+        found = _lookups(text, K, number.get, prefixes, -1)
+        spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
+        found.insert(0, None)  # found[L]: the numbers of the L-grams
+        ids = [found[L][i] for i, L in spans]
         if m == 1:
-            counts.update(words)
+            tally.update(ids)
         else:
-            for w in words:
-                counts[w] += m
+            for i in ids:
+                tally[i] += m
+    counts = array("q", bytes(8 * len(gains)))
+    for i, c in tally.items():
+        counts[i] = c
     return counts
 
 
-def candidate_prefixes(table: dict[str, float], K: int) -> list[set[str]]:
+def segmentation_table(table: dict[str, float], K: int) -> tuple[dict[str, int], array, list[set[str]]]:
+    """The segmentation passes' shared table, made from the candidates' score·len, in place: each candidate's
+    number (in the table's order), the scores by number (the last entry, -inf, for "no candidate"),
+    and :func:`candidate_prefixes`."""
+    gains = array("d", table.values())
+    gains.append(-math.inf)
+    for i, x in enumerate(table):
+        table[x] = i  # (no new key: the dict is not resized, the floats make way for the numbers)
+    return table, gains, candidate_prefixes(table, K)
+
+
+def candidate_prefixes(table: Mapping[str, object], K: int) -> list[set[str]]:
     """``[L]``: the first L - 1 symbols of the candidates of L symbols or more (see :func:`_gains`; only
     the lengths L >= 3 use them)."""
     return [set() for _ in range(3)] + [set(x[:L - 1] for x in table if len(x) >= L) for L in range(3, K + 1)]
@@ -594,42 +676,47 @@ def candidate_prefixes(table: dict[str, float], K: int) -> list[set[str]]:
 
 def segment_words(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[str]:
     """The words of the newline-separated chunks of ``text`` (``get``: score·len of a candidate)."""
-    return _segment_text(text, K, _gains(text, K, get, prefixes))
+    return [text[i:i + L] for i, L in _best_split(text, K, _gains(text, K, get, prefixes))]
 
 
 def _gains(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[list[float]]:
-    """``gains[L - 1][i]``: score·L of ``text[i:i + L]`` (``get``), -inf where it is no candidate.
+    """``gains[L - 1][i]``: score·L of ``text[i:i + L]`` (``get``), -inf where it is no candidate."""
+    return _lookups(text, K, get, prefixes, -math.inf)
+
+
+def _lookups(text: str, K: int, get: Callable, prefixes: list[set[str]], missing) -> list[list]:
+    """``out[L - 1][i]``: ``get(text[i:i + L])``, ``missing`` where ``text[i:i + L]`` is no candidate.
 
     Strings of L symbols are made only where their first L - 1 are the
     start of a candidate (``prefixes[L]``): for L > 2, a small share of the
     positions.  (The text ends with a newline, which no candidate holds, so
     a string that would run past the end is never made.)
     """
-    never = -math.inf
-    gains = [list(map(get, text, repeat(never)))]
+    out = [list(map(get, text, repeat(missing)))]
     if K == 1:
-        return gains
+        return out
     grams = list(map(add, text, text[1:]))
-    gains.append(list(map(get, grams, repeat(never))))
+    out.append(list(map(get, grams, repeat(missing))))
     where = range(len(grams))
     for L in range(3, K + 1):
         keep = list(map(prefixes[L].__contains__, grams))
         where = list(compress(where, keep))
         grams = list(map(add, compress(grams, keep), map(text.__getitem__, map(add, where, repeat(L - 1)))))
-        g = [never] * (len(text) - L + 1)
-        deque(map(g.__setitem__, where, map(get, grams, repeat(never))), maxlen=0)
-        gains.append(g)
-    return gains
+        g = [missing] * (len(text) - L + 1)
+        deque(map(g.__setitem__, where, map(get, grams, repeat(missing))), maxlen=0)
+        out.append(g)
+    return out
 
 
-def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
-    """The words of the newline-separated chunks of ``text``, each maximising Σ score(w)·len(w).
+def _best_split(text: str, K: int, gains: list[list[float]]) -> list[tuple[int, int]]:
+    """The words ``(start, length)`` of the newline-separated chunks of ``text``, each chunk's maximising
+    Σ score(w)·len(w).
 
     ``gains[L - 1][i]`` is score·len of ``text[i:i + L]`` (see :func:`_gains`).
     Dynamic programming per chunk; of two equal totals the one with the
     shorter last word wins.
     """
-    words: list[str] = []
+    words: list[tuple[int, int]] = []
     offset = 0  # where the current chunk begins in the text
     Ls = [tuple(range(2, min(K, j) + 1)) for j in range(K + 1)]
     for chunk in text.split("\n"):
@@ -638,7 +725,6 @@ def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
             offset += 1
             continue
         g = [gains[L][offset:offset + max(n - L, 0)] for L in range(K)]
-        offset += n + 1
         best = [0.0] * (n + 1)
         back = [1] * (n + 1)
         g1 = g[0]
@@ -654,10 +740,11 @@ def _segment_text(text: str, K: int, gains: list[list[float]]) -> list[str]:
         out = []
         j = n
         while j > 0:
-            out.append(chunk[j - back[j]:j])
+            out.append((offset + j - back[j], back[j]))
             j -= back[j]
         out.reverse()
         words += out
+        offset += n + 1
     return words
 
 
@@ -685,16 +772,17 @@ class Plan:
     chunks, and a *sample pass* (the forward pass over every s-th symbol)
     measures how many of those bounds are distinct n-grams.  Symbols, in
     code-point order, are then grouped into contiguous ranges whose estimate
-    (with a margin) fits one pass's share of the budget.  A symbol is never
-    split: a single symbol with more n-grams than the share gets a pass of
-    its own.
+    (with a margin) fits one pass's share of the budget.  A symbol with
+    more n-grams than the share is split: its n-grams by their first two
+    symbols (see :meth:`_ranges`).
     """
 
     MARGIN = 1.15
 
-    def __init__(self, occurrences: Counter, blocks: list[int], K: int, budget: int, jobs: int,
+    def __init__(self, occurrences: Counter, unigrams: Counter, blocks: list[int], K: int, budget: int, jobs: int,
                  area: WorkArea, report: Callable[[str, int, int], None]):
         self.K = K
+        self.unigrams = unigrams  # the symbols' counts (each chunk as often as seen)
         self.jobs = max(1, jobs)
         self.area = area
         self.report = report
@@ -717,28 +805,54 @@ class Plan:
         occ = self.occurrences
         return (self.K + 1) * sum(occ[s] for s in symbols)
 
-    def _ranges(self) -> list[tuple[str, str] | None]:
-        """Contiguous symbol ranges of about equal estimated size, each fitting a pass (None: all at once)."""
+    def _ranges(self, chunk_path: str) -> list[str]:
+        """The first strings of contiguous ranges of about equal estimated size, each fitting a pass
+        (``[""]``: all at once).
+
+        A range is made of whole symbols, except where one symbol alone has
+        more n-grams than a pass holds: its n-grams are then split by their
+        first two symbols (backward, by their last two: the same bounds read
+        from the end), and the few quantities of the single symbol itself are
+        computed apart (:func:`_singles_apart`).
+        """
         capacity = self.share / (BYTES_PER_NGRAM * self.ratio * self.MARGIN)
         total = self._bound(self.symbols)
         if total <= capacity:
-            return [None]
+            return [""]
         count = math.ceil(total / capacity)
         count += -count % self.jobs  # a multiple of the workers, so none idles at the end
         target = total / count
-        ranges = []
-        first, prev, load = None, "", 0
-        for s in self.symbols:
-            b = self._bound([s])
-            if first is not None and (load + b > capacity or load + b / 2 > target):
-                ranges.append((first, prev))
-                first, load = None, 0
-            if first is None:
-                first = s
+        bounds: list[str] = []
+        load = 0
+        for key, b in self._units(chunk_path, capacity):
+            if bounds and (load + b > capacity or load + b / 2 > target):
+                bounds.append(key)
+                load = 0
+            if not bounds:
+                bounds.append(key)
             load += b
-            prev = s
-        ranges.append((first, prev))
-        return ranges
+        return bounds
+
+    def _units(self, chunk_path: str, capacity: float) -> list[tuple[str, int]]:
+        """What ranges are made of, in order: ``(first string, bound on its n-grams)`` of each symbol; for
+        a symbol whose bound passes ``capacity``, of the symbol alone and of each pair it begins or ends
+        (counted in the chunk file)."""
+        heavy = [s for s in self.symbols if self._bound([s]) > capacity]
+        if heavy:
+            cls = "".join(f"\\U{ord(s):08x}" for s in heavy)
+            after = _occurrences(chunk_path, f"(?=([{cls}][^\n]))")
+            before = _occurrences(chunk_path, f"(?=([^\n][{cls}]))")
+            pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for p in sorted(set(after) | {q[1] + q[0] for q in before}):
+                pairs[p[0]].append((p, self.K * max(after.get(p, 0), before.get(p[1] + p[0], 0))))
+        units = []
+        for s in self.symbols:
+            if heavy and s in pairs:
+                units.append((s, 1))
+                units += pairs[s]
+            else:
+                units.append((s, self._bound([s])))
+        return units
 
     def _measure(self, chunk_path: str) -> None:
         """Set ``ratio`` from a forward pass over a sample of the symbols, when the budget is tight."""
@@ -763,9 +877,8 @@ class Plan:
         self.report("sampling", 0, 1)
         self._measure(chunk_path)
         self.report("sampling", 1, 1)
-        ranges = self._ranges()
-        bounds = [r[0] for r in ranges] if ranges[0] is not None else [""]
-        nf = len(ranges)
+        bounds = self._ranges(chunk_path)
+        nf = len(bounds)
         windows: list = [None] * nf
         if nf > 1:  # the text is read once: each forward pass then reads its own range's windows
             batches = _batches(self.blocks, self.jobs)
@@ -773,10 +886,15 @@ class Plan:
                        for t, (a, b) in enumerate(batches)]
             run_tasks(_scatter_pass, scatter, self.jobs, lambda d, t: self.report("scattering", d, t))
             windows = [[path(f"w{t}-{j}") for t in range(len(batches))] for j in range(nf)]
-        forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), path(f"n{i}"), bounds) for i in range(nf)]
+        split = sorted({b[0] for b in bounds if len(b) == 2})
+        ahead, behind = _singles_apart(chunk_path, split, self.unigrams) if split else (None, None)
+        if split:
+            log.info("the n-grams of %d symbols split by their first two (%s)", len(split), "".join(split[:20]))
+        forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), path(f"n{i}"), bounds, i, ahead)
+                   for i in range(nf)]
         log.info("%d forward and %d backward passes of about %d MB each", nf, nf, self.share >> 20)
         done = run_tasks(_forward_pass, forward, self.jobs, lambda d, t: self.report("counting", d, 2 * t))
-        backward = [(K, h0, [_of_range(counted, j) for _, counted, _ in done], path(f"b{j}"), bounds)
+        backward = [(K, h0, [_of_range(counted, j) for _, counted, _ in done], path(f"b{j}"), bounds, j, behind)
                     for j in range(nf)]
         back = run_tasks(_backward_pass, backward, self.jobs, lambda d, t: self.report("counting", t + d, 2 * t))
         log.info("n-grams scored: %d (each once forward, once backward)", sum(t for t, *_ in done + back))
@@ -803,7 +921,7 @@ class Plan:
         self.scored = sum(counts)
         return _Model(K, norms, joined)
 
-    def segment(self, chunk_path: str, model: _Model) -> tuple[Counter, dict[str, tuple]]:
+    def segment(self, chunk_path: str, model: _Model) -> tuple[dict[str, int], dict[str, tuple]]:
         """Candidate passes (order by order), then segmentation passes over batches of chunks.
 
         Returns the word counts and each word's ``(score, nvbe, cohesion, pmi)``.
@@ -817,12 +935,17 @@ class Plan:
                 table.update(found)
                 scored.append(part)
         log.info("%d candidate n-grams of %d", len(table), self.scored)
-        # The table is small and the chunks are streamed: one batch per worker.
-        tasks = [(chunk_path, a, b, self.K) for a, b in _batches(self.blocks, self.jobs)]
-        counts: Counter = Counter()
-        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t), shared=table):
-            counts.update(c)
-        del table
+        # The chunks are streamed, in batches of a few blocks (so the progress moves).
+        batches = _batches(self.blocks, max(self.jobs, min(len(self.blocks) // 4, 64)))
+        tasks = [(chunk_path, a, b, self.K) for a, b in batches]
+        shared_table = segmentation_table(table, self.K)
+        totals = array("q", bytes(8 * len(table)))
+        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t),
+                           shared=shared_table):
+            totals = array("q", map(add, totals, c))
+        del shared_table
+        counts = dict(compress(zip(table, totals), totals))
+        del table, totals
         details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
         for part in scored:
             keys, cols = _load(part, "dddd")
