@@ -541,11 +541,11 @@ def _discover(args: argparse.Namespace) -> int:
         return 0
     mode = progress_mode(args)
     meter = Progress("learning", mode=mode).step if mode else None
-    try:
-        with work_area_errors(args):
+    with work_area_errors(args):  # (outside: a full work area is about the work area, not the inputs)
+        try:
             lexicon = finder.find(jobs=args.jobs, progress=meter)
-    except NlpZeroError as e:
-        raise InputError(names, str(e)) from None
+        except NlpZeroError as e:
+            raise InputError(names, str(e)) from None
     if args.save_state:
         finder.save(args.save_state)
     _write_lexicon(args, lexicon, finder, inputs)

@@ -132,6 +132,37 @@ def test_cli_bad_scale_options(tmp_path, cli, argv, message):
     assert not list(tmp_path.glob("x*"))
 
 
+@pytest.mark.parametrize("command", ["discover", "count"])
+def test_a_full_work_area_is_one_line(tmp_path, monkeypatch, capsys, demo_lines, command):
+    """The disk under --tmp-dir fills up mid-run: one line naming it, exit 2, no outputs, no work area left."""
+    import errno
+
+    from nlp_zero import cli as cli_module
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(demo_lines[:300]) + "\n", encoding="utf-8")
+    area = tmp_path / "area"
+    area.mkdir()
+    real_open = open
+
+    def full(path, mode="r", *args, **kwargs):  # every file written in the work area hits a full disk
+        if str(path).startswith(str(area)) and ("w" in mode or "a" in mode):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full)
+    out = tmp_path / "out"
+    argv = [command, str(corpus), "-o", str(out), "--tmp-dir", str(area), "--max-memory", "64M", "-q"]
+    if command == "count":
+        monkeypatch.setattr("nlp_zero.counting.BYTES_PER_NGRAM", 100_000)  # so that it spills
+    else:
+        _split(monkeypatch)
+    assert cli_module.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"nlp-zero: error: {area}: no space left on device"], err
+    assert not list(tmp_path.glob("out*")) and os.listdir(area) == []
+
+
 def test_shard_workflow_equals_one_run(tmp_path, cli):
     """Learn shards apart (state only), merge the states, learn: the same files as one run over all."""
     lines = list(Corpus(demo_path()))[:900]
