@@ -649,20 +649,13 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> array:
     of integers, whatever the number of distinct words.
     """
     number, gains, prefixes = shared()
-    tally: Counter = Counter()
+    counts = array("q", bytes(8 * len(gains)))
     for m, text in _chunk_texts(chunk_path, start, stop):
         found = _lookups(text, K, number.get, prefixes, -1)
         spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
         found.insert(0, None)  # found[L]: the numbers of the L-grams
-        ids = [found[L][i] for i, L in spans]
-        if m == 1:
-            tally.update(ids)
-        else:
-            for i in ids:
-                tally[i] += m
-    counts = array("q", bytes(8 * len(gains)))
-    for i, c in tally.items():
-        counts[i] = c
+        for i, c in Counter([found[L][i] for i, L in spans]).items():
+            counts[i] += c * m
     return counts
 
 
@@ -949,9 +942,13 @@ class Plan:
         tasks = [(chunk_path, a, b, self.K) for a, b in batches]
         shared_table = segmentation_table(table, self.K)
         totals = array("q", bytes(8 * len(table)))
-        for c in run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t),
-                           shared=shared_table):
-            totals = array("q", map(add, totals, c))
+
+        def add_up(tally: array) -> None:  # (each tally as it comes: 64 of them at once would be a peak)
+            nonlocal totals
+            totals = array("q", map(add, totals, tally))
+
+        run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t),
+                  shared=shared_table, consume=add_up)
         del shared_table
         counts = dict(compress(zip(table, totals), totals))
         del table, totals

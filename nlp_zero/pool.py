@@ -34,6 +34,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+from operator import itemgetter
 from typing import Any, Callable, Iterator, Sequence
 
 from .errors import NlpZeroError
@@ -103,8 +104,13 @@ def worker_init() -> None:
 
 
 def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
-              done: Callable[[int, int], None] | None = None, shared: Any = None) -> list:
+              done: Callable[[int, int], None] | None = None, shared: Any = None,
+              consume: Callable[[Any], None] | None = None) -> list:
     """``[fn(*t) for t in tasks]``, with up to ``jobs`` worker processes; results in task order.
+
+    ``consume``: instead, each result is handed to it as its task finishes
+    (in the order they finish) and not kept; the call returns ``[]``.  For
+    results that are big and are added up.
 
     ``fn`` must be a module-level function.  With ``jobs <= 1`` (or a single
     task) everything runs here.  ``done(finished, total)`` is called as tasks
@@ -119,7 +125,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
     global _SHARED
     previous, _SHARED = _SHARED, shared
     try:
-        return _run(fn, tasks, jobs, done, shared)
+        return _run(fn, tasks, jobs, done, shared, consume)
     finally:
         _SHARED = previous
 
@@ -138,14 +144,15 @@ def _with_shared(fn: Callable, value: Any, *args: Any) -> Any:
     return fn(*args)
 
 
-def _run(fn: Callable, tasks: Sequence[tuple], jobs: int, done, shared: Any) -> list:
+def _run(fn: Callable, tasks: Sequence[tuple], jobs: int, done, shared: Any, consume) -> list:
     total = len(tasks)
+    results: list = []
+    keep = results.append if consume is None else consume
     if jobs <= 1 or total <= 1:
-        results = []
-        for t in tasks:
-            results.append(fn(*t))
+        for finished, t in enumerate(tasks, 1):
+            keep(fn(*t))
             if done:
-                done(len(results), total)
+                done(finished, total)
         return results
     import concurrent.futures
     import concurrent.futures.process
@@ -160,13 +167,19 @@ def _run(fn: Callable, tasks: Sequence[tuple], jobs: int, done, shared: Any) -> 
                                                   initializer=worker_init)
     try:
         with children_ignore_sigint(), _frozen():
-            futures = [pool.submit(fn, *t) for t in tasks]  # (the workers are forked at the first submit)
+            futures = {pool.submit(fn, *t): i for i, t in enumerate(tasks)}  # (forked at the first submit)
         finished = 0
-        for _ in concurrent.futures.as_completed(futures):
+        for f in concurrent.futures.as_completed(futures):
             finished += 1
+            if consume is None:
+                results.append((futures[f], f.result()))
+            else:
+                consume(f.result())
+                del futures[f]  # (the future is this loop's last reference to its result)
+            del f
             if done:
                 done(finished, total)
-        results = [f.result() for f in futures]
+        results = [r for _, r in sorted(results, key=itemgetter(0))]
     except concurrent.futures.process.BrokenProcessPool:
         _kill(pool)
         raise NlpZeroError(DIED) from None

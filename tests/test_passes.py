@@ -234,3 +234,12 @@ def test_shared_table_reaches_tasks_in_workers_and_here():
 
 def _lookup(key):
     return pool.shared()[key]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_tasks_results_in_task_order_or_consumed(jobs):
+    tasks = [(n, 3) for n in range(40, 0, -1)]
+    assert pool.run_tasks(divmod, tasks, jobs=jobs) == [divmod(*t) for t in tasks]
+    seen = []
+    assert pool.run_tasks(divmod, tasks, jobs=jobs, consume=seen.append) == []
+    assert sorted(seen) == sorted(divmod(*t) for t in tasks)
