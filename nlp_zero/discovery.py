@@ -57,6 +57,7 @@ passes sized to a memory budget, in this process or in worker processes
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import os
@@ -288,6 +289,7 @@ class WordFinder:
             report("writing chunks", 0, 1)  # (a stage of its own: on a big state it takes a while)
             if self._store.spilled:  # the part held in memory waits on disk too, leaving the passes its share
                 self._store.spill()
+                gc.collect()  # (what reading left in reference cycles goes too, before the budget is shared out)
             written = write_chunks(chunk_path, self._store.items())
             report("writing chunks", 1, 1)
             occurrences, unigrams, blocks = written.occurrences, written.unigrams, written.blocks
