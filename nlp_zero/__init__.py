@@ -16,15 +16,31 @@ import logging
 __version__ = "0.2.0"
 
 from .errors import FormatError, InputError, NlpZeroError, OutputError  # noqa: E402
-from .corpus import Corpus  # noqa: E402
-from .counting import NgramCounter  # noqa: E402
-from .discovery import DiscoveryStats, WordFinder  # noqa: E402
-from .lexicon import Lexicon  # noqa: E402
-from .tokenizer import Tokenizer  # noqa: E402
-from .templates import Template, TemplateFinder, TemplateSet  # noqa: E402
-from .parser import Parser, SentTree  # noqa: E402
-from .evaluation import Score, evaluate, evaluate_files  # noqa: E402
-from .compat import Word_Finder  # noqa: E402
+
+# The other public names are imported on first use (PEP 562), so that a
+# command such as ``nlp-zero cut`` does not pay for the modules it never runs.
+_LAZY = {
+    "Corpus": "corpus", "NgramCounter": "counting", "DiscoveryStats": "discovery", "WordFinder": "discovery",
+    "Lexicon": "lexicon", "Tokenizer": "tokenizer", "Template": "templates", "TemplateFinder": "templates",
+    "TemplateSet": "templates", "Parser": "parser", "SentTree": "parser", "Score": "evaluation",
+    "evaluate": "evaluation", "evaluate_files": "evaluation", "Word_Finder": "compat",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
