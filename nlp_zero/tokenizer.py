@@ -62,7 +62,6 @@ import gc
 import itertools
 import json
 import math
-import operator
 import os
 import re
 import sys
@@ -154,35 +153,33 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
-    """``{parent(k): {child: value}}`` over ``keys`` sorted so that equal parents are adjacent.
-
-    ``children`` and ``values`` run parallel to ``keys``.  All at C level:
-    one dict per run of keys with one parent.  The parents are made twice
-    rather than kept in a list as long as ``keys`` (the memory of that many
-    small objects would stay with the process).
-    """
-    starts = list(itertools.compress(itertools.count(), map(operator.ne, map(parent, keys),
-                                                            itertools.chain([None], map(parent, keys)))))
-    runs = list(map(slice, starts, starts[1:] + [len(keys)]))
-    children, values = list(children), list(values)
-    return dict(zip(map(parent, map(keys.__getitem__, starts)),
-                    map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
+def _runs(items: list[str]) -> Iterator[tuple[str, int, int]]:
+    """``(u, lo, hi)`` for each run ``items[lo:hi]`` of the strings that start with ``u`` (``items`` sorted)."""
+    lo, n = 0, len(items)
+    while lo < n:
+        u = items[lo][0]
+        hi = bisect.bisect_left(items, chr(ord(u) + 1), lo) if u < "\U0010ffff" else n
+        yield u, lo, hi
+        lo = hi
 
 
-def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str, tuple]:
-    """The index the scan walks: ``first[u] = (cost of u, second)``.
+def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> tuple[dict[str, tuple], dict[str, dict]]:
+    """The index the scan walks: ``first[u] = (cost of u, second)``, and each unit's ``tails``.
 
-    It is keyed by units, so that the scan looks up the characters it already
-    holds instead of slicing the text: ``second[v] = (cost of uv, rest)``,
-    and ``rest`` maps a third unit ``w`` to the cost of ``uvw`` and each
-    whole key of four units or more (starting with ``uv``) to its cost; where
-    nothing continues, ``second`` is empty and ``rest`` None.  A prefix that
-    is not a word costs inf (the scan goes on past it); a single unit always
-    has a finite cost (its own, or the unknown cost), because a unit alone is
-    always an option.  ``cost_of`` maps a count (None: no word) to its cost.
-    Built with C-level sort/map/zip: the keys of three units or more grouped
-    by their first two, the pairs by their first unit (see :func:`_group`).
+    The first two levels are keyed by units, so that the scan looks up the
+    characters it already holds instead of slicing the text:
+    ``second[v] = (cost of uv, tails of u)``, where ``tails`` maps every key
+    of three units or more starting with ``u``, and every prefix of such a
+    key, to its cost; it is None where no key of three units or more starts
+    with ``uv`` (the scan stops there), and ``second`` is empty where nothing
+    follows ``u``.  A prefix that is not a word costs inf (the scan goes on
+    past it); a single unit always has a finite cost (its own, or the unknown
+    cost), because a unit alone is always an option.  ``cost_of`` maps a
+    count (None: no word) to its cost.  One ``tails`` dict per unit rather
+    than one per pair: loading makes a few thousand dicts instead of a
+    hundred thousand, and the scan, which slices the text from the third
+    unit on, pays a few per cent (``benchmarks/cut_vs_jieba.py``).  Built
+    with C-level sort/map/zip, one dict per run of keys with one first unit.
     """
     # Keys with a newline can never match a block ("\n" is the scan's sentinel).
     keys = list(freq)
@@ -195,32 +192,30 @@ def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str,
 
     keys.sort(key=len)
     start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
+    longest = len(keys[-1]) if keys else 0
     with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
-        rests = _rests(keys, start, cost)
-        pairs = list(rests)
+        tail = keys[start(3):]
+        for n in range(3, longest):
+            tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
+        tail.sort()  # duplicate prefixes do no harm
+        costs = list(cost(tail))
+        tails = {u: dict(zip(tail[lo:hi], costs[lo:hi])) for u, lo, hi in _runs(tail)}
+        longer = dict.fromkeys(map(itemgetter(slice(0, 2)), keys[start(3):]))  # pairs that go on
+        pairs = list(longer)
         pairs += keys[start(2):start(3)]
         pairs.sort()
-        seconds = _group(pairs, itemgetter(0), map(sys.intern, map(itemgetter(1), pairs)),
-                         zip(cost(pairs), map(rests.get, pairs)))
+        # One object per distinct unit (sys.intern), as many pairs share it.
+        children = list(map(sys.intern, map(itemgetter(1), pairs)))
+        costs = list(cost(pairs))
+        goes_on = list(map(longer.__contains__, pairs))
+        seconds = {}
+        for u, lo, hi in _runs(pairs):
+            choose = (None, tails.get(u))
+            seconds[u] = dict(zip(children[lo:hi], zip(costs[lo:hi], map(choose.__getitem__, goes_on[lo:hi]))))
         units = list(seconds)
         units += keys[:start(2)]
-        return dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
-
-
-def _rests(keys: list[str], start: Callable[[int], int], cost: Callable) -> dict[str, dict]:
-    """``{first two units: rest}`` over the keys of three units or more and their prefixes (see :func:`_index`)."""
-    # Sorted so that keys sharing their first two units are adjacent
-    # (duplicate prefixes do no harm).
-    longest = len(keys[-1]) if keys else 0
-    tail = keys[start(3):]
-    for n in range(3, longest):
-        tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
-    tail.sort()  # cheap when the dictionary is (nearly) sorted, as jieba's is
-    # rest[w] for the third unit, rest[key] for longer keys; one object per
-    # distinct unit (sys.intern), as many keys share it.
-    thirds = map(sys.intern, map(itemgetter(2), tail))
-    rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
-    return _group(tail, itemgetter(slice(0, 2)), rest_keys, cost(tail))
+        first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
+        return first, tails
 
 
 # Characters that jieba keeps inside a block besides Han, letters and digits
@@ -298,7 +293,7 @@ class Tokenizer:
         cost_of = {c: self._cost(c) for c in set(self._freq.values()) if c > 0}
         cost_of[0] = cost_of[None] = _INF
         self._longest = max(map(len, self._freq), default=1)
-        self._first = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
+        self._first, self._tails = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
         self._symbol_re = _symbol_regex([w for w in self._symbol_words if self._freq.get(_key(w), 0) > 0])
         self._forget()
 
@@ -329,16 +324,15 @@ class Tokenizer:
         if second is _NONE:
             second = {}
         first[key[0]] = (unit_cost, second)
-        cost, rest = second.get(key[1], (_INF, None))
+        cost, tails = second.get(key[1], (_INF, None))
         if len(key) == 2:
-            second[key[1]] = (self._cost(count), rest)
+            second[key[1]] = (self._cost(count), tails)
             return
-        if rest is None:
-            rest = {}
-        second[key[1]] = (cost, rest)
+        tails = self._tails.setdefault(key[0], {})
+        second[key[1]] = (cost, tails)
         for n in range(3, len(key)):  # the prefixes the scan walks through
-            rest.setdefault(key[2] if n == 3 else key[:n], _INF)
-        rest[key[2] if len(key) == 3 else key] = self._cost(count)
+            tails.setdefault(key[:n], _INF)
+        tails[key] = self._cost(count)
 
     @property
     def total(self) -> int:
@@ -446,29 +440,28 @@ class Tokenizer:
         ends = list(range(1, n + 2))
         after = 0.0  # best[i + 1]
         i = n
-        nxt = nxt2 = "\n"  # s[i + 1], s[i + 2]
+        nxt = "\n"  # s[i + 1]
         for ch in reversed(s):
             i -= 1
             b, second = get(ch, unit)
             b += after
             entry = second.get(nxt)
             if entry is not None:  # s[i:i+2] is a word or a prefix of one
-                c, rest = entry
+                c, tails = entry
                 c += best[i + 2]  # inf for a prefix only
                 if c <= b:  # a tie goes to the longer word, as in jieba
                     b = c
                     ends[i] = i + 2
-                if rest is not None:
-                    c = rest.get(nxt2)
+                if tails is not None:
                     j = i + 3
+                    c = tails.get(t[i:j])
                     while c is not None:  # None: s[i:j] is no word nor prefix of one
                         c += best[j]
                         if c <= b:
                             b = c
                             ends[i] = j
                         j += 1
-                        c = rest.get(t[i:j])
-            nxt2 = nxt
+                        c = tails.get(t[i:j])
             nxt = ch
             after = best[i] = b
         return ends

@@ -201,11 +201,11 @@ def _count_lookups(tok: Tokenizer):
             Counter.lookups += 1
             return dict.get(self, key, default)
 
-    def counting(index):  # the same index, every level counting
-        return Counting({k: (v[0], None if v[1] is None else counting(v[1])) if isinstance(v, tuple) else v
-                         for k, v in index.items()})
-
-    tok._first = counting(tok._first)
+    tails = {u: Counting(t) for u, t in tok._tails.items()}  # one per unit, shared by its pairs
+    tok._tails = tails
+    tok._first = Counting({u: (cost, Counting({v: (c, tails[u] if rest is not None else None)
+                                                for v, (c, rest) in second.items()}))
+                           for u, (cost, second) in tok._first.items()})
     return Counter
 
 
