@@ -324,10 +324,15 @@ def _cut(args: argparse.Namespace) -> int:
         args.inputs = ["-"]
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
-    tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
-    # The index lives as long as the process: frozen, the cycle collector
-    # never walks it again (cutting itself makes few objects that live long).
-    gc.freeze()
+    # The index lives as long as the process: built with the cycle collector
+    # off and frozen, the collector never walks it (cutting itself makes few
+    # objects that live long).
+    gc.disable()
+    try:
+        tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
+        gc.freeze()
+    finally:
+        gc.enable()
     if meter:
         meter.update(final=True)
     fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
