@@ -311,11 +311,10 @@ def _cut_args(p: argparse.ArgumentParser) -> None:
 
 @_cut_args.run
 def _cut(args: argparse.Namespace) -> int:
-    import functools
     import gc
 
     from .fileio import atomic_write
-    from .tokenizer import Tokenizer, as_json, as_text
+    from .tokenizer import Tokenizer, as_json
 
     if len(args.lexicon) > 1:
         raise UsageError("give one main dictionary with -l; add user dictionaries with -u USER_DICT (repeatable)")
@@ -335,19 +334,20 @@ def _cut(args: argparse.Namespace) -> int:
         gc.enable()
     if meter:
         meter.update(final=True)
-    fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
+    # text: words joined by the delimiter; jsonl: as_json of every token
+    fmt = {"format": as_json} if args.format == "jsonl" else {"delimiter": args.delimiter}
     lines = 0
     corpus = open_inputs(args)
     if args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin() \
             and not corpus.encoding.lower().startswith("utf-16") and not corpus.encoding.lower().startswith("utf-32"):
         # A terminal or a pipe: each line is answered as soon as it is read.
         for line in _stdin_lines(corpus.encoding, args.errors):
-            print(next(tokenizer.cut_lines([line], format=fmt, mode=args.mode)), flush=True)
+            print(next(tokenizer.cut_lines([line], mode=args.mode, **fmt)), flush=True)
             lines += 1
     else:
         source = metered(args, "cutting", corpus)
         with atomic_write(args.output) as out:
-            for row in tokenizer.cut_lines(source, jobs=args.jobs, format=fmt, mode=args.mode):
+            for row in tokenizer.cut_lines(source, jobs=args.jobs, mode=args.mode, **fmt):
                 out.write(row + "\n")
                 lines += 1
     say(args, f"{lines:,} lines segmented with {args.lexicon[0]} -> {args.output}")

@@ -577,15 +577,17 @@ class Tokenizer:
             return [w for w, _, _ in self._all(text)]
         return self._lcut(text)
 
-    def _lcut(self, text: str) -> list[str]:
+    def _lcut(self, text: str, spaces: bool = True) -> list[str]:
         # The loop of _pieces, specialised: lcut is the hot path of batch use.
         # Most Chinese text is pure Han blocks, which one C-level split
         # isolates; what lies between two of them (most often one
-        # punctuation mark) goes through _plain_pieces.
+        # punctuation mark) goes through _plain_pieces.  spaces=False leaves
+        # out the whitespace tokens (text output), which only lie between.
         out: list[str] = []
         if self._symbol_re is not None and self._symbol_re.search(text):
             for words in self._pieces(text):
-                out.extend(words)
+                if spaces or not words[0].isspace():
+                    out.extend(words)
             return out
         append = out.append
         extend = out.extend
@@ -597,10 +599,12 @@ class Tokenizer:
         for between, han in zip(it, it):
             if between:
                 if len(between) == 1:
-                    append(between)
+                    if spaces or not between.isspace():
+                        append(between)
                 else:
                     for words in self._plain_pieces(between):
-                        extend(words)
+                        if spaces or not words[0].isspace():
+                            extend(words)
             if han:
                 if len(han) == 1:
                     append(han)
@@ -716,7 +720,8 @@ class Tokenizer:
         return out
 
     def cut_lines(self, lines: Iterable[str], jobs: int = 1, batch: int = 2000,
-                  format: Callable[[list], T] | None = None, mode: str = "default") -> Iterator[list | T]:
+                  format: Callable[[list], T] | None = None, mode: str = "default",
+                  delimiter: str | None = None) -> Iterator[list | T | str]:
         """The tokens of each line, in input order; ``jobs > 1`` uses worker processes.
 
         ``mode`` "default" gives token lists (``lcut``); "all" (``cut_all``)
@@ -724,12 +729,24 @@ class Tokenizer:
         as their words overlap.  ``format`` (a picklable function of such a
         list, e.g. :func:`as_text` or :func:`as_json`) is applied in the
         workers and its results are yielded instead: sending back one string
-        per line costs far less than sending back the tokens.
+        per line costs far less than sending back the tokens.  ``delimiter``
+        gives each line as text, ``as_text(tokens, delimiter)``; in one
+        process and the default mode the whitespace tokens are never made.
         """
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}")
+        if delimiter is not None:
+            if format is not None:
+                raise ValueError("give format or delimiter, not both")
+            format = functools.partial(as_text, delimiter=delimiter)
         if self._built_total != self._total:
             self._refresh()
+        if jobs <= 1 and delimiter is not None and mode == "default":
+            join = delimiter.join
+            lcut = self._lcut
+            for line in lines:
+                yield join(lcut(line, False))
+            return
         if jobs <= 1:
             cut = functools.partial(_MODES[mode], self)
             for line in lines:

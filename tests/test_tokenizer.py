@@ -318,6 +318,22 @@ def test_cut_lines_in_parallel_keeps_order(tok):
     assert list(tok.cut_lines(lines, jobs=2, batch=700)) == [tok.lcut(x) for x in lines]
 
 
+def test_cut_lines_as_text_is_as_text_of_lcut():
+    from nlp_zero.tokenizer import as_text
+
+    rng = random.Random(5)
+    lines = [_random_string(rng, rng.randrange(0, 50)).replace("\n", "") for _ in range(400)]
+    for words in (WORDS, {**WORDS, "C++": 5, "New York": 3}):  # the second with words that hold symbols
+        tok = Tokenizer(words)
+        lines += ["C++ 和 New York  ", " \t规定：C++"]
+        for delimiter in ("  ", "/", ""):
+            expected = [as_text(tok.lcut(x), delimiter) for x in lines]
+            assert list(tok.cut_lines(lines, delimiter=delimiter)) == expected
+        assert list(tok.cut_lines(lines, delimiter="|", jobs=2, batch=150)) == [as_text(tok.lcut(x), "|") for x in lines]
+    with pytest.raises(ValueError):
+        next(tok.cut_lines(lines, format=as_text, delimiter=" "))
+
+
 def test_cli_cut_text_and_jsonl(cli, tmp_path):
     lex = tmp_path / "lex.dict.txt"
     Lexicon(WORDS).save(lex)
