@@ -17,25 +17,27 @@ __version__ = "0.2.0"
 
 from .errors import FormatError, InputError, NlpZeroError, OutputError  # noqa: E402
 
-# The other public names are imported on first use (PEP 562), so that a
-# command such as ``nlp-zero cut`` does not pay for the modules it never runs.
-_LAZY = {
-    "Corpus": "corpus", "NgramCounter": "counting", "DiscoveryStats": "discovery", "WordFinder": "discovery",
-    "Lexicon": "lexicon", "Tokenizer": "tokenizer", "Template": "templates", "TemplateFinder": "templates",
-    "TemplateSet": "templates", "Parser": "parser", "SentTree": "parser", "Score": "evaluation",
-    "evaluate": "evaluation", "evaluate_files": "evaluation", "Word_Finder": "compat",
-}
+# The other public names are imported on first use of any of them (PEP 562),
+# so that a command such as ``nlp-zero cut`` does not pay for the modules it
+# never runs.
 
 
 def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
+    if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from .compat import Word_Finder
+    from .corpus import Corpus
+    from .counting import NgramCounter
+    from .discovery import DiscoveryStats, WordFinder
+    from .evaluation import Score, evaluate, evaluate_files
+    from .lexicon import Lexicon
+    from .parser import Parser, SentTree
+    from .templates import Template, TemplateFinder, TemplateSet
+    from .tokenizer import Tokenizer
 
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    public = dict(locals())
+    globals().update((k, v) for k, v in public.items() if k in __all__)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

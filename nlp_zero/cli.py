@@ -321,26 +321,25 @@ def _cut(args: argparse.Namespace) -> int:
     check_outputs(args.output)
     if not args.inputs:
         args.inputs = ["-"]
+    corpus = open_inputs(args)
+    # A terminal or a pipe: each line is answered as soon as it is read.
+    interactive = (args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin()
+                   and not corpus.encoding.lower().startswith(("utf-16", "utf-32")))
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
-    # The index lives as long as the process: built with the cycle collector
-    # off and frozen, the collector never walks it (cutting itself makes few
-    # objects that live long).
+    # No cycle collection in this command: loading and cutting make no
+    # reference cycles, and the collector would only walk the index again and
+    # again (hundreds of thousands of containers).
     gc.disable()
-    try:
-        tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
-        gc.freeze()
-    finally:
-        gc.enable()
+    tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
+    if not interactive:
+        tokenizer.initialize()  # the whole index at once costs less than unit by unit (Tokenizer.initialize)
     if meter:
         meter.update(final=True)
     # text: words joined by the delimiter; jsonl: as_json of every token
     fmt = {"format": as_json} if args.format == "jsonl" else {"delimiter": args.delimiter}
     lines = 0
-    corpus = open_inputs(args)
-    if args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin() \
-            and not corpus.encoding.lower().startswith("utf-16") and not corpus.encoding.lower().startswith("utf-32"):
-        # A terminal or a pipe: each line is answered as soon as it is read.
+    if interactive:
         for line in _stdin_lines(corpus.encoding, args.errors):
             print(next(tokenizer.cut_lines([line], mode=args.mode, **fmt)), flush=True)
             lines += 1

@@ -62,12 +62,13 @@ import gc
 import itertools
 import json
 import math
+import operator
 import os
 import re
 import sys
 import threading
 from operator import itemgetter
-from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import IO, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeVar
 
 from .errors import FormatError, NlpZeroError
 from .lexicon import Lexicon, read_counts, read_userdict
@@ -163,59 +164,124 @@ def _runs(items: list[str]) -> Iterator[tuple[str, int, int]]:
         lo = hi
 
 
-def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> tuple[dict[str, tuple], dict[str, dict]]:
-    """The index the scan walks: ``first[u] = (cost of u, second)``, and each unit's ``tails``.
+def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
+    """``{parent(k): {child: value}}`` over ``keys`` sorted so that equal parents are adjacent.
 
-    The first two levels are keyed by units, so that the scan looks up the
-    characters it already holds instead of slicing the text:
-    ``second[v] = (cost of uv, tails of u)``, where ``tails`` maps every key
-    of three units or more starting with ``u``, and every prefix of such a
-    key, to its cost; it is None where no key of three units or more starts
-    with ``uv`` (the scan stops there), and ``second`` is empty where nothing
-    follows ``u``.  A prefix that is not a word costs inf (the scan goes on
-    past it); a single unit always has a finite cost (its own, or the unknown
-    cost), because a unit alone is always an option.  ``cost_of`` maps a
-    count (None: no word) to its cost.  One ``tails`` dict per unit rather
-    than one per pair: loading makes a few thousand dicts instead of a
-    hundred thousand, and the scan, which slices the text from the third
-    unit on, pays a few per cent (``benchmarks/cut_vs_jieba.py``).  Built
-    with C-level sort/map/zip, one dict per run of keys with one first unit.
+    ``children`` and ``values`` run parallel to ``keys``.  All at C level:
+    one dict per run of keys with one parent.  The parents are made twice
+    rather than kept in a list as long as ``keys`` (the memory of that many
+    small objects would stay with the process).
+    """
+    starts = list(itertools.compress(itertools.count(), map(operator.ne, map(parent, keys),
+                                                            itertools.chain([None], map(parent, keys)))))
+    runs = list(map(slice, starts, starts[1:] + [len(keys)]))
+    children, values = list(children), list(values)
+    return dict(zip(map(parent, map(keys.__getitem__, starts)),
+                    map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
+
+
+def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str, tuple]:
+    """The index the scan walks: ``first[u] = (cost of u, second)``.
+
+    It is keyed by units, so that the scan looks up the characters it already
+    holds instead of slicing the text: ``second[v] = (cost of uv, rest)``,
+    and ``rest`` maps a third unit ``w`` to the cost of ``uvw`` and each
+    whole key of four units or more (starting with ``uv``) to its cost; where
+    nothing continues, ``second`` is empty and ``rest`` None.  A prefix that
+    is not a word costs inf (the scan goes on past it); a single unit always
+    has a finite cost (its own, or the unknown cost), because a unit alone is
+    always an option.  ``cost_of`` maps a count (None: no word) to its cost.
+
+    Loading makes only the first level: the keys of two units or more and
+    their prefixes, sorted once with C-level sort/map (``_Unbuilt``); the
+    ``second`` of a unit is built the first time a text holds it (see
+    :class:`_Unbuilt`): a hundred thousand small dicts that a short text
+    never needs, and a long one needs most of, at the same total cost.
     """
     # Keys with a newline can never match a block ("\n" is the scan's sentinel).
     keys = list(freq)
     if "\n" in "".join(keys):
         keys = [w for w in keys if "\n" not in w]
-    count = freq.get
-
-    def cost(keys: Iterable[str], of: dict = cost_of) -> Iterator[float]:
-        return map(of.__getitem__, map(count, keys))
-
     keys.sort(key=len)
     start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
     longest = len(keys[-1]) if keys else 0
-    with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
-        tail = keys[start(3):]
-        for n in range(3, longest):
-            tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
-        tail.sort()  # duplicate prefixes do no harm
-        costs = list(cost(tail))
-        tails = {u: dict(zip(tail[lo:hi], costs[lo:hi])) for u, lo, hi in _runs(tail)}
-        longer = dict.fromkeys(map(itemgetter(slice(0, 2)), keys[start(3):]))  # pairs that go on
-        pairs = list(longer)
-        pairs += keys[start(2):start(3)]
-        pairs.sort()
-        # One object per distinct unit (sys.intern), as many pairs share it.
-        children = list(map(sys.intern, map(itemgetter(1), pairs)))
-        costs = list(cost(pairs))
-        goes_on = list(map(longer.__contains__, pairs))
-        seconds = {}
-        for u, lo, hi in _runs(pairs):
-            choose = (None, tails.get(u))
-            seconds[u] = dict(zip(children[lo:hi], zip(costs[lo:hi], map(choose.__getitem__, goes_on[lo:hi]))))
-        units = list(seconds)
-        units += keys[:start(2)]
-        first = dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
-        return first, tails
+    # The keys of three units or more and their prefixes, sorted (duplicate prefixes do no harm) ...
+    tail = keys[start(3):]
+    for n in range(3, longest):
+        tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
+    tail.sort()
+    # ... and the pairs: keys of two units and the first two units of longer keys.
+    pairs = list(dict.fromkeys(map(itemgetter(slice(0, 2)), keys[start(3):])))
+    pairs += keys[start(2):start(3)]
+    pairs.sort()
+    first: dict[str, tuple] = {}
+    index = _Sorted(first, tail, pairs, freq.get, cost_of)
+    tails = {u: (lo, hi) for u, lo, hi in _runs(tail)}
+    unbuilt = {u: _Unbuilt(index, u, lo, hi, *tails.get(u, (0, 0))) for u, lo, hi in _runs(pairs)}
+    units = list(unbuilt)
+    units += keys[:start(2)]
+    count = freq.get
+    first.update(zip(units, zip(map(unit_cost_of.__getitem__, map(count, units)),
+                                map(unbuilt.get, units, itertools.repeat(_NONE)))))
+    return first
+
+
+class _Costs(dict):
+    """Count -> cost at the N of the last build; a count first seen later (add_word) is computed then."""
+
+    def __init__(self, logtotal: float):
+        super().__init__()
+        self.logtotal = logtotal
+
+    def __missing__(self, count: int) -> float:
+        return -(math.log(count) - self.logtotal) if count else _INF
+
+
+class _Sorted(NamedTuple):
+    """What :class:`_Unbuilt` builds from: the first level and the sorted keys (see :func:`_index`)."""
+    first: dict
+    tail: list
+    pairs: list
+    count: Callable
+    cost_of: dict
+
+
+class _Unbuilt:
+    """The ``second`` of one unit before its first use: ``get`` builds it, puts it in place and looks up.
+
+    Built from the unit's runs of the sorted pairs and tail, all at C level:
+    the keys of three units or more grouped by their first two units
+    (see :func:`_group`), the pairs by their second unit.  Two threads may
+    build the same unit at once; both build the same thing.
+    """
+
+    __slots__ = ("index", "unit", "pairs", "tail")
+
+    def __init__(self, index: _Sorted, unit: str, lo: int, hi: int, tail_lo: int, tail_hi: int):
+        self.index, self.unit = index, unit
+        self.pairs, self.tail = (lo, hi), (tail_lo, tail_hi)
+
+    def build(self) -> dict[str, tuple]:
+        index = self.index
+        count, cost_of = index.count, index.cost_of
+        with _gc_paused():
+            tail = index.tail[slice(*self.tail)]
+            # rest[w] for the third unit, rest[key] for longer keys; one object
+            # per distinct unit (sys.intern), as many keys share it.
+            thirds = map(sys.intern, map(itemgetter(2), tail))
+            rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
+            rests = _group(tail, itemgetter(slice(0, 2)), rest_keys, map(cost_of.__getitem__, map(count, tail)))
+            pairs = index.pairs[slice(*self.pairs)]
+            second = dict(zip(map(sys.intern, map(itemgetter(1), pairs)),
+                              zip(map(cost_of.__getitem__, map(count, pairs)), map(rests.get, pairs))))
+        first = index.first
+        entry = first.get(self.unit)
+        if entry is not None and entry[1] is self:
+            first[self.unit] = (entry[0], second)
+        return second
+
+    def get(self, unit: str, default=None):
+        return self.build().get(unit, default)
 
 
 # Characters that jieba keeps inside a block besides Han, letters and digits
@@ -290,10 +356,11 @@ class Tokenizer:
         # computed once per distinct count (counts repeat a lot).  A key that
         # is no word (a prefix, or a deleted word: count 0) costs inf, a unit
         # that is no word the unknown cost.
-        cost_of = {c: self._cost(c) for c in set(self._freq.values()) if c > 0}
+        cost_of = _Costs(self._logtotal)
+        cost_of.update((c, self._cost(c)) for c in set(self._freq.values()) if c > 0)
         cost_of[0] = cost_of[None] = _INF
         self._longest = max(map(len, self._freq), default=1)
-        self._first, self._tails = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
+        self._first = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
         self._symbol_re = _symbol_regex([w for w in self._symbol_words if self._freq.get(_key(w), 0) > 0])
         self._forget()
 
@@ -321,18 +388,21 @@ class Tokenizer:
         if len(key) == 1:
             first[key] = (self._cost(count) if count > 0 else self._unknown, second)
             return
-        if second is _NONE:
+        if type(second) is _Unbuilt:
+            second = second.build()
+        elif second is _NONE:
             second = {}
         first[key[0]] = (unit_cost, second)
-        cost, tails = second.get(key[1], (_INF, None))
+        cost, rest = second.get(key[1], (_INF, None))
         if len(key) == 2:
-            second[key[1]] = (self._cost(count), tails)
+            second[key[1]] = (self._cost(count), rest)
             return
-        tails = self._tails.setdefault(key[0], {})
-        second[key[1]] = (cost, tails)
+        if rest is None:
+            rest = {}
+        second[key[1]] = (cost, rest)
         for n in range(3, len(key)):  # the prefixes the scan walks through
-            tails.setdefault(key[:n], _INF)
-        tails[key] = self._cost(count)
+            rest.setdefault(key[2] if n == 3 else key[:n], _INF)
+        rest[key[2] if len(key) == 3 else key] = self._cost(count)
 
     @property
     def total(self) -> int:
@@ -440,28 +510,29 @@ class Tokenizer:
         ends = list(range(1, n + 2))
         after = 0.0  # best[i + 1]
         i = n
-        nxt = "\n"  # s[i + 1]
+        nxt = nxt2 = "\n"  # s[i + 1], s[i + 2]
         for ch in reversed(s):
             i -= 1
             b, second = get(ch, unit)
             b += after
             entry = second.get(nxt)
             if entry is not None:  # s[i:i+2] is a word or a prefix of one
-                c, tails = entry
+                c, rest = entry
                 c += best[i + 2]  # inf for a prefix only
                 if c <= b:  # a tie goes to the longer word, as in jieba
                     b = c
                     ends[i] = i + 2
-                if tails is not None:
+                if rest is not None:
+                    c = rest.get(nxt2)
                     j = i + 3
-                    c = tails.get(t[i:j])
                     while c is not None:  # None: s[i:j] is no word nor prefix of one
                         c += best[j]
                         if c <= b:
                             b = c
                             ends[i] = j
                         j += 1
-                        c = tails.get(t[i:j])
+                        c = rest.get(t[i:j])
+            nxt2 = nxt
             nxt = ch
             after = best[i] = b
         return ends
@@ -757,7 +828,21 @@ class Tokenizer:
 
     # -- pickling (for worker processes): the lock and the cache stay behind
 
+    def initialize(self) -> None:
+        """Build the whole index now (jieba's name for making a tokenizer ready).
+
+        Loading builds the first level of the index; the rest of a unit's is
+        built the first time a text holds it (see :func:`_index`), so that a
+        short text is cut soon after loading.  Before a long text, building
+        it all at once costs less (``benchmarks/cut_vs_jieba.py``); ``nlp-zero
+        cut`` does so unless it answers a terminal line by line.
+        """
+        for _, second in list(self._first.values()):
+            if type(second) is _Unbuilt:
+                second.build()
+
     def __getstate__(self) -> dict:
+        self.initialize()  # a worker gets the index, not the sorted keys it is built from
         state = self.__dict__.copy()
         del state["_lock"]
         state["_cache"] = {}

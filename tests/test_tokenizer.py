@@ -181,7 +181,11 @@ def test_segmentation_with_jiebas_dictionary_is_the_plain_viterbi(shared_data):
     tok = Tokenizer(Path(jieba.__file__).parent / "dict.txt")
     with lzma.open(shared_data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
         lines = [line.rstrip("\n") for _, line in zip(range(1500), f)]
-    assert [tok.lcut(line) for line in lines] == [_plain_lcut(tok, line) for line in lines]
+    expected = [_plain_lcut(tok, line) for line in lines]
+    assert [tok.lcut(line) for line in lines] == expected  # the index built as the text needs it
+    tok = Tokenizer(Path(jieba.__file__).parent / "dict.txt")
+    tok.initialize()  # the whole index at once
+    assert [tok.lcut(line) for line in lines] == expected
 
 
 def test_empty_lexicon_gives_units():
@@ -201,11 +205,12 @@ def _count_lookups(tok: Tokenizer):
             Counter.lookups += 1
             return dict.get(self, key, default)
 
-    tails = {u: Counting(t) for u, t in tok._tails.items()}  # one per unit, shared by its pairs
-    tok._tails = tails
-    tok._first = Counting({u: (cost, Counting({v: (c, tails[u] if rest is not None else None)
-                                                for v, (c, rest) in second.items()}))
-                           for u, (cost, second) in tok._first.items()})
+    def counting(index):  # the same index, every level counting
+        return Counting({k: (v[0], None if v[1] is None else counting(v[1])) if isinstance(v, tuple) else v
+                         for k, v in index.items()})
+
+    tok.initialize()
+    tok._first = counting(tok._first)
     return Counter
 
 
