@@ -192,11 +192,13 @@ def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str,
     has a finite cost (its own, or the unknown cost), because a unit alone is
     always an option.  ``cost_of`` maps a count (None: no word) to its cost.
 
-    Loading makes only the first level: the keys of two units or more and
-    their prefixes, sorted once with C-level sort/map (``_Unbuilt``); the
-    ``second`` of a unit is built the first time a text holds it (see
-    :class:`_Unbuilt`): a hundred thousand small dicts that a short text
-    never needs, and a long one needs most of, at the same total cost.
+    Loading makes the first level and sorts, once, the pairs and the keys of
+    three units or more with their prefixes; the ``second`` of a unit is
+    built from its runs of them the first time a text holds the unit (see
+    :class:`_Unbuilt`, and :meth:`Tokenizer.initialize` for all at once):
+    a hundred thousand small dicts that a short text never needs.  Loading
+    jieba's dictionary and building it all costs about what building it
+    all at load did (``benchmarks/cut_vs_jieba.py``, figure d).
     """
     # Keys with a newline can never match a block ("\n" is the scan's sentinel).
     keys = list(freq)
@@ -823,6 +825,7 @@ class Tokenizer:
             for line in lines:
                 yield cut(line) if format is None else format(cut(line))
             return
+        self.initialize()  # built once here, not once in every worker
         batches = iter(lambda it=iter(lines): list(itertools.islice(it, batch)), [])
         yield from _parallel(self, batches, jobs, format, mode)
 
