@@ -164,19 +164,16 @@ def _runs(items: list[str]) -> Iterator[tuple[str, int, int]]:
         lo = hi
 
 
-def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
-    """``{parent(k): {child: value}}`` over ``keys`` sorted so that equal parents are adjacent.
+def _group(parents: list[str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
+    """``{parent: {child: value}}``, ``parents`` sorted so that equal ones are adjacent.
 
-    ``children`` and ``values`` run parallel to ``keys``.  All at C level:
-    one dict per run of keys with one parent.  The parents are made twice
-    rather than kept in a list as long as ``keys`` (the memory of that many
-    small objects would stay with the process).
+    ``children`` and ``values`` run parallel to ``parents``.  All at C level:
+    one dict per run of equal parents.
     """
-    starts = list(itertools.compress(itertools.count(), map(operator.ne, map(parent, keys),
-                                                            itertools.chain([None], map(parent, keys)))))
-    runs = list(map(slice, starts, starts[1:] + [len(keys)]))
+    starts = list(itertools.compress(itertools.count(), map(operator.ne, parents, itertools.chain([None], parents))))
+    runs = list(map(slice, starts, starts[1:] + [len(parents)]))
     children, values = list(children), list(values)
-    return dict(zip(map(parent, map(keys.__getitem__, starts)),
+    return dict(zip(map(parents.__getitem__, starts),
                     map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
 
 
@@ -272,7 +269,8 @@ class _Unbuilt:
             # per distinct unit (sys.intern), as many keys share it.
             thirds = map(sys.intern, map(itemgetter(2), tail))
             rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
-            rests = _group(tail, itemgetter(slice(0, 2)), rest_keys, map(cost_of.__getitem__, map(count, tail)))
+            rests = _group(list(map(itemgetter(slice(0, 2)), tail)), rest_keys,
+                           map(cost_of.__getitem__, map(count, tail)))
             pairs = index.pairs[slice(*self.pairs)]
             second = dict(zip(map(sys.intern, map(itemgetter(1), pairs)),
                               zip(map(cost_of.__getitem__, map(count, pairs)), map(rests.get, pairs))))
