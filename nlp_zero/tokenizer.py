@@ -378,6 +378,21 @@ class Tokenizer:
             if self._built_total != self._total:
                 self._build()
 
+    def initialize(self) -> None:
+        """Build the whole index now (jieba's name for making a tokenizer ready).
+
+        Loading builds the first level of the index; the rest of a unit's is
+        built the first time a text holds it (see :func:`_index`), so that a
+        short text is cut soon after loading.  Before a long text, building
+        it all at once costs less (``benchmarks/cut_vs_jieba.py``); ``nlp-zero
+        cut`` does so unless it answers a terminal line by line.
+        """
+        if self._built_total != self._total:
+            self._refresh()
+        for _, second in list(self._first.values()):
+            if type(second) is _Unbuilt:
+                second.build()
+
     def _insert(self, key: str, count: int) -> None:
         """Put ``key`` into the index at its current cost (N of the last build), without a rebuild."""
         if not key or "\n" in key:
@@ -657,9 +672,8 @@ class Tokenizer:
         out: list[str] = []
         if self._symbol_re is not None and self._symbol_re.search(text):
             for words in self._pieces(text):
-                if spaces or not words[0].isspace():
-                    out.extend(words)
-            return out
+                out.extend(words)
+            return out if spaces else [w for w in out if not w.isspace()]  # a region may hold " "
         append = out.append
         extend = out.extend
         cached = self._cache.get
@@ -828,19 +842,6 @@ class Tokenizer:
         yield from _parallel(self, batches, jobs, format, mode)
 
     # -- pickling (for worker processes): the lock and the cache stay behind
-
-    def initialize(self) -> None:
-        """Build the whole index now (jieba's name for making a tokenizer ready).
-
-        Loading builds the first level of the index; the rest of a unit's is
-        built the first time a text holds it (see :func:`_index`), so that a
-        short text is cut soon after loading.  Before a long text, building
-        it all at once costs less (``benchmarks/cut_vs_jieba.py``); ``nlp-zero
-        cut`` does so unless it answers a terminal line by line.
-        """
-        for _, second in list(self._first.values()):
-            if type(second) is _Unbuilt:
-                second.build()
 
     def __getstate__(self) -> dict:
         self.initialize()  # a worker gets the index, not the sorted keys it is built from

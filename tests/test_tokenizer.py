@@ -337,6 +337,10 @@ def test_cut_lines_as_text_is_as_text_of_lcut():
         assert list(tok.cut_lines(lines, delimiter="|", jobs=2, batch=150)) == [as_text(tok.lcut(x), "|") for x in lines]
     with pytest.raises(ValueError):
         next(tok.cut_lines(lines, format=as_text, delimiter=" "))
+    # a region around a word with a space, cut apart there: the space is a token, and left out
+    tok = Tokenizer({"New York": 1, "New": 10**7, "York": 10**7, " ": 10**8, "好": 5})
+    assert tok.lcut("好New York好") == ["好", "New", " ", "York", "好"]
+    assert list(tok.cut_lines(["好New York好"], delimiter="/")) == ["好/New/York/好"]
 
 
 def test_cli_cut_text_and_jsonl(cli, tmp_path):
