@@ -19,8 +19,11 @@ Prints, for statutes (the first 5M characters of laws_prc) and for news
    prefix dictionary in the temp directory (made by an untimed first run);
    nlp_zero has no cache file and reads the dictionary every time.
 4. dictionary loading -- time and resident memory above the interpreter of
-   ``Lexicon.load`` (+ building the Tokenizer) and of ``Tokenizer(path)``,
-   each in a fresh process, with jieba's own dictionary load as the peer.
+   ``Lexicon.load`` (+ building the Tokenizer) and of ``Tokenizer(path)``
+   (then ``initialize()``, the whole index), each in a fresh process, with
+   jieba's own dictionary load as the peer;
+5. where the time of ``nlp-zero cut`` goes: its steps (imports, load, index,
+   reading + cutting + writing) timed in one fresh process.
 
 jieba is a peer, never a dependency: it lives in its own virtual environment
 (``benchmarks/.venv``, created on first use with ``pip install
@@ -132,6 +135,7 @@ def whole_process(name: str, lines: list[str], dict_path: str, rounds: int) -> N
                 wall[who].append(w)
                 cpu[who].append(c)
         same_lines = sum(1 for _ in open(Path(tmp) / "ours.txt", encoding="utf-8")) == len(lines)
+        phases(name, text, dict_path, Path(tmp) / "phases.txt")
     med = {k: sorted(v)[len(v) // 2] for k, v in cpu.items()}
     medw = {k: sorted(v)[len(v) // 2] for k, v in wall.items()}
     print(f"(c) whole processes, {name}, median of {rounds} (CPU of the child; wall beside it):")
@@ -236,10 +240,10 @@ what, path = sys.argv[1], sys.argv[2]
 if what == 'jieba':
     import jieba, logging
     jieba.setLogLevel(logging.WARNING)
-    r0 = rss_mb(); t0 = time.perf_counter()
+    r0 = rss_mb(); t0 = time.perf_counter(); c0 = time.process_time()
     with open(path, 'rb') as f:
         freq, total = jieba.Tokenizer.gen_pfdict(f)
-    out = dict(seconds=time.perf_counter() - t0, rss_mb=rss_mb() - r0)
+    out = dict(seconds=time.perf_counter() - t0, rss_mb=rss_mb() - r0, cpu=time.process_time() - c0)
 elif what == 'lexicon':
     from nlp_zero.lexicon import Lexicon
     from nlp_zero.tokenizer import Tokenizer
@@ -251,11 +255,52 @@ elif what == 'lexicon':
                with_tokenizer_seconds=time.perf_counter() - t0, with_tokenizer_rss_mb=rss_mb() - r0)
 else:
     from nlp_zero.tokenizer import Tokenizer
-    r0 = rss_mb(); t0 = time.perf_counter()
+    r0 = rss_mb(); t0 = time.perf_counter(); c0 = time.process_time()
     tok = Tokenizer(path)
-    out = dict(seconds=time.perf_counter() - t0, rss_mb=rss_mb() - r0)
+    t1 = time.perf_counter(); r1 = rss_mb(); c1 = time.process_time()
+    tok.initialize()
+    out = dict(seconds=t1 - t0, rss_mb=r1 - r0, cpu=c1 - c0, initialized_seconds=time.perf_counter() - t0,
+               initialized_rss_mb=rss_mb() - r0, initialized_cpu=time.process_time() - c0)
 print(json.dumps(out))
 """
+
+# Where the time of `nlp-zero cut FILE -l DICT -o OUT` goes: the same steps in
+# a fresh process, each timed (CPU seconds; wall beside it).
+PHASES_SNIPPET = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+marks = [(time.process_time(), time.perf_counter())]
+def mark():
+    marks.append((time.process_time(), time.perf_counter()))
+import nlp_zero.cli
+from nlp_zero.corpus import Corpus
+from nlp_zero.fileio import atomic_write
+from nlp_zero.tokenizer import Tokenizer
+mark()
+import gc
+gc.disable()
+tok = Tokenizer(sys.argv[1])
+mark()
+tok.initialize()
+mark()
+with atomic_write(sys.argv[3]) as out:
+    for row in tok.cut_lines(Corpus([sys.argv[2]]), delimiter="  "):
+        out.write(row + "\n")
+mark()
+print(json.dumps([(c1 - c0, w1 - w0) for (c0, w0), (c1, w1) in zip(marks, marks[1:])]))
+"""
+
+
+def phases(name: str, text: Path, dict_path: str, out: Path) -> None:
+    """Figure (e): the steps of ``nlp-zero cut`` in a fresh process (imports, load, index, cut and write)."""
+    code = PHASES_SNIPPET.format(root=str(ROOT))
+    r = subprocess.run([sys.executable, "-c", code, dict_path, str(text), str(out)], capture_output=True, text=True,
+                       check=True)
+    steps = json.loads(r.stdout)
+    names = ("imports", "Tokenizer(path)", "initialize()", "read, cut, write")
+    print(f"(e) where the time of nlp-zero cut goes, {name}, one fresh process (CPU s / wall s): "
+          + ", ".join(f"{n} {c:.2f}/{w:.2f}" for n, (c, w) in zip(names, steps))
+          + f"; total {sum(c for c, _ in steps):.2f}/{sum(w for _, w in steps):.2f}")
 
 
 def load_figures(dict_path: str) -> dict:
@@ -294,6 +339,7 @@ def in_process(lines: list[str], jt, lex, rounds: int, slice_chars: int) -> None
     agreement = Agreement({w for w, c in lex.items() if len(w) == 1 and c > 0})
     for r in range(rounds):
         tok = Tokenizer(lex)  # a fresh instance: its block cache starts empty every round
+        tok.initialize()  # the whole index before the clock starts, as jieba's is
         round_cpu = {"nlp_zero": 0.0, "jieba": 0.0}
         for k, part in enumerate(slices):
             order = ("nlp_zero", "jieba") if k % 2 == 0 else ("jieba", "nlp_zero")
@@ -376,8 +422,14 @@ def print_load_figures(dict_path: str) -> None:
     print(f"(d) loading {lx['words']:,} entries, fresh process each (time, RSS above the interpreter):")
     print(f"    Lexicon.load                 : {lx['seconds']:.2f} s, {lx['rss_mb']:.0f} MB")
     print(f"    Lexicon.load + Tokenizer(lex): {lx['with_tokenizer_seconds']:.2f} s, {lx['with_tokenizer_rss_mb']:.0f} MB")
-    print(f"    Tokenizer(path)              : {fig['tokenizer']['seconds']:.2f} s, {fig['tokenizer']['rss_mb']:.0f} MB")
-    print(f"    peer: jieba gen_pfdict       : {fig['jieba']['seconds']:.2f} s, {fig['jieba']['rss_mb']:.0f} MB")
+    tk = fig["tokenizer"]
+    print(f"    Tokenizer(path)              : {tk['seconds']:.2f} s, {tk['rss_mb']:.0f} MB (CPU {tk['cpu']:.2f} s)")
+    print(f"    Tokenizer(path).initialize() : {tk['initialized_seconds']:.2f} s, {tk['initialized_rss_mb']:.0f} MB "
+          f"(CPU {tk['initialized_cpu']:.2f} s; the whole index)")
+    print(f"    peer: jieba gen_pfdict       : {fig['jieba']['seconds']:.2f} s, {fig['jieba']['rss_mb']:.0f} MB "
+          f"(CPU {fig['jieba']['cpu']:.2f} s)")
+    print(f"    Tokenizer(path) / jieba gen_pfdict = {tk['seconds'] / fig['jieba']['seconds']:.2f} (wall), "
+          f"{tk['cpu'] / fig['jieba']['cpu']:.2f} (CPU)")
 
 
 if __name__ == "__main__":

@@ -16,15 +16,33 @@ import logging
 __version__ = "0.2.0"
 
 from .errors import FormatError, InputError, NlpZeroError, OutputError  # noqa: E402
-from .corpus import Corpus  # noqa: E402
-from .counting import NgramCounter  # noqa: E402
-from .discovery import DiscoveryStats, WordFinder  # noqa: E402
-from .lexicon import Lexicon  # noqa: E402
-from .tokenizer import Tokenizer  # noqa: E402
-from .templates import Template, TemplateFinder, TemplateSet  # noqa: E402
-from .parser import Parser, SentTree  # noqa: E402
-from .evaluation import Score, evaluate, evaluate_files  # noqa: E402
-from .compat import Word_Finder  # noqa: E402
+
+# The other public names are imported on first use of any of them (PEP 562),
+# so that a command such as ``nlp-zero cut`` does not pay for the modules it
+# never runs.
+
+
+def __getattr__(name: str):
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .compat import Word_Finder
+    from .corpus import Corpus
+    from .counting import NgramCounter
+    from .discovery import DiscoveryStats, WordFinder
+    from .evaluation import Score, evaluate, evaluate_files
+    from .lexicon import Lexicon
+    from .parser import Parser, SentTree
+    from .templates import Template, TemplateFinder, TemplateSet
+    from .tokenizer import Tokenizer
+
+    public = dict(locals())
+    globals().update((k, v) for k, v in public.items() if k in __all__)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

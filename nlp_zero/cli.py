@@ -311,38 +311,42 @@ def _cut_args(p: argparse.ArgumentParser) -> None:
 
 @_cut_args.run
 def _cut(args: argparse.Namespace) -> int:
-    import functools
     import gc
 
     from .fileio import atomic_write
-    from .tokenizer import Tokenizer, as_json, as_text
+    from .tokenizer import Tokenizer, as_json
 
     if len(args.lexicon) > 1:
         raise UsageError("give one main dictionary with -l; add user dictionaries with -u USER_DICT (repeatable)")
     check_outputs(args.output)
     if not args.inputs:
         args.inputs = ["-"]
+    corpus = open_inputs(args)
+    # A terminal or a pipe: each line is answered as soon as it is read.
+    interactive = (args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin()
+                   and not corpus.encoding.lower().startswith(("utf-16", "utf-32")))
     mode = progress_mode(args)
     meter = Progress("loading", mode=mode) if mode else None
+    # No cycle collection in this command: loading and cutting make no
+    # reference cycles, and the collector would only walk the index again and
+    # again (hundreds of thousands of containers).
+    gc.disable()
     tokenizer = Tokenizer(args.lexicon[0], user_dicts=args.user_dict)
-    # The index lives as long as the process: frozen, the cycle collector
-    # never walks it again (cutting itself makes few objects that live long).
-    gc.freeze()
+    if not interactive:
+        tokenizer.initialize()  # the whole index at once costs less than unit by unit (Tokenizer.initialize)
     if meter:
         meter.update(final=True)
-    fmt = functools.partial(as_text, delimiter=args.delimiter) if args.format == "text" else as_json
+    # text: words joined by the delimiter; jsonl: as_json of every token
+    fmt = {"format": as_json} if args.format == "jsonl" else {"delimiter": args.delimiter}
     lines = 0
-    corpus = open_inputs(args)
-    if args.inputs == ["-"] and args.output == "-" and args.jobs == 1 and _interactive_stdin() \
-            and not corpus.encoding.lower().startswith("utf-16") and not corpus.encoding.lower().startswith("utf-32"):
-        # A terminal or a pipe: each line is answered as soon as it is read.
+    if interactive:
         for line in _stdin_lines(corpus.encoding, args.errors):
-            print(next(tokenizer.cut_lines([line], format=fmt, mode=args.mode)), flush=True)
+            print(next(tokenizer.cut_lines([line], mode=args.mode, **fmt)), flush=True)
             lines += 1
     else:
         source = metered(args, "cutting", corpus)
         with atomic_write(args.output) as out:
-            for row in tokenizer.cut_lines(source, jobs=args.jobs, format=fmt, mode=args.mode):
+            for row in tokenizer.cut_lines(source, jobs=args.jobs, mode=args.mode, **fmt):
                 out.write(row + "\n")
                 lines += 1
     say(args, f"{lines:,} lines segmented with {args.lexicon[0]} -> {args.output}")

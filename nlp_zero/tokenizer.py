@@ -68,7 +68,7 @@ import re
 import sys
 import threading
 from operator import itemgetter
-from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import IO, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeVar
 
 from .errors import FormatError, NlpZeroError
 from .lexicon import Lexicon, read_counts, read_userdict
@@ -154,19 +154,26 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _group(keys: list[str], parent: Callable[[str], str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
-    """``{parent(k): {child: value}}`` over ``keys`` sorted so that equal parents are adjacent.
+def _runs(items: list[str]) -> Iterator[tuple[str, int, int]]:
+    """``(u, lo, hi)`` for each run ``items[lo:hi]`` of the strings that start with ``u`` (``items`` sorted)."""
+    lo, n = 0, len(items)
+    while lo < n:
+        u = items[lo][0]
+        hi = bisect.bisect_left(items, chr(ord(u) + 1), lo) if u < "\U0010ffff" else n
+        yield u, lo, hi
+        lo = hi
 
-    ``children`` and ``values`` run parallel to ``keys``.  All at C level:
-    one dict per run of keys with one parent.  The parents are made twice
-    rather than kept in a list as long as ``keys`` (the memory of that many
-    small objects would stay with the process).
+
+def _group(parents: list[str], children: Iterable[str], values: Iterable) -> dict[str, dict]:
+    """``{parent: {child: value}}``, ``parents`` sorted so that equal ones are adjacent.
+
+    ``children`` and ``values`` run parallel to ``parents``.  All at C level:
+    one dict per run of equal parents.
     """
-    starts = list(itertools.compress(itertools.count(), map(operator.ne, map(parent, keys),
-                                                            itertools.chain([None], map(parent, keys)))))
-    runs = list(map(slice, starts, starts[1:] + [len(keys)]))
+    starts = list(itertools.compress(itertools.count(), map(operator.ne, parents, itertools.chain([None], parents))))
+    runs = list(map(slice, starts, starts[1:] + [len(parents)]))
     children, values = list(children), list(values)
-    return dict(zip(map(parent, map(keys.__getitem__, starts)),
+    return dict(zip(map(parents.__getitem__, starts),
                     map(dict, map(zip, map(children.__getitem__, runs), map(values.__getitem__, runs)))))
 
 
@@ -181,46 +188,100 @@ def _index(freq: dict[str, int], cost_of: dict, unit_cost_of: dict) -> dict[str,
     is not a word costs inf (the scan goes on past it); a single unit always
     has a finite cost (its own, or the unknown cost), because a unit alone is
     always an option.  ``cost_of`` maps a count (None: no word) to its cost.
-    Built with C-level sort/map/zip: the keys of three units or more grouped
-    by their first two, the pairs by their first unit (see :func:`_group`).
+
+    Loading makes the first level and sorts, once, the pairs and the keys of
+    three units or more with their prefixes; the ``second`` of a unit is
+    built from its runs of them the first time a text holds the unit (see
+    :class:`_Unbuilt`, and :meth:`Tokenizer.initialize` for all at once):
+    a hundred thousand small dicts that a short text never needs.  Loading
+    jieba's dictionary and building it all costs about what building it
+    all at load did (``benchmarks/cut_vs_jieba.py``, figure d).
     """
     # Keys with a newline can never match a block ("\n" is the scan's sentinel).
     keys = list(freq)
     if "\n" in "".join(keys):
         keys = [w for w in keys if "\n" not in w]
-    count = freq.get
-
-    def cost(keys: Iterable[str], of: dict = cost_of) -> Iterator[float]:
-        return map(of.__getitem__, map(count, keys))
-
     keys.sort(key=len)
     start = functools.partial(bisect.bisect_left, list(map(len, keys)))  # of the keys of n units or more
-    with _gc_paused():  # hundreds of thousands of small containers, none of them garbage
-        rests = _rests(keys, start, cost)
-        pairs = list(rests)
-        pairs += keys[start(2):start(3)]
-        pairs.sort()
-        seconds = _group(pairs, itemgetter(0), map(sys.intern, map(itemgetter(1), pairs)),
-                         zip(cost(pairs), map(rests.get, pairs)))
-        units = list(seconds)
-        units += keys[:start(2)]
-        return dict(zip(units, zip(cost(units, unit_cost_of), map(seconds.get, units, itertools.repeat(_NONE)))))
-
-
-def _rests(keys: list[str], start: Callable[[int], int], cost: Callable) -> dict[str, dict]:
-    """``{first two units: rest}`` over the keys of three units or more and their prefixes (see :func:`_index`)."""
-    # Sorted so that keys sharing their first two units are adjacent
-    # (duplicate prefixes do no harm).
     longest = len(keys[-1]) if keys else 0
+    # The keys of three units or more and their prefixes, sorted (duplicate prefixes do no harm) ...
     tail = keys[start(3):]
     for n in range(3, longest):
         tail.extend(map(itemgetter(slice(0, n)), keys[start(n + 1):]))
-    tail.sort()  # cheap when the dictionary is (nearly) sorted, as jieba's is
-    # rest[w] for the third unit, rest[key] for longer keys; one object per
-    # distinct unit (sys.intern), as many keys share it.
-    thirds = map(sys.intern, map(itemgetter(2), tail))
-    rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
-    return _group(tail, itemgetter(slice(0, 2)), rest_keys, cost(tail))
+    tail.sort()
+    # ... and the pairs: keys of two units and the first two units of longer keys.
+    pairs = list(dict.fromkeys(map(itemgetter(slice(0, 2)), keys[start(3):])))
+    pairs += keys[start(2):start(3)]
+    pairs.sort()
+    first: dict[str, tuple] = {}
+    index = _Sorted(first, tail, pairs, freq.get, cost_of)
+    tails = {u: (lo, hi) for u, lo, hi in _runs(tail)}
+    unbuilt = {u: _Unbuilt(index, u, lo, hi, *tails.get(u, (0, 0))) for u, lo, hi in _runs(pairs)}
+    units = list(unbuilt)
+    units += keys[:start(2)]
+    count = freq.get
+    first.update(zip(units, zip(map(unit_cost_of.__getitem__, map(count, units)),
+                                map(unbuilt.get, units, itertools.repeat(_NONE)))))
+    return first
+
+
+class _Costs(dict):
+    """Count -> cost at the N of the last build; a count first seen later (add_word) is computed then."""
+
+    def __init__(self, logtotal: float):
+        super().__init__()
+        self.logtotal = logtotal
+
+    def __missing__(self, count: int) -> float:
+        return -(math.log(count) - self.logtotal) if count else _INF
+
+
+class _Sorted(NamedTuple):
+    """What :class:`_Unbuilt` builds from: the first level and the sorted keys (see :func:`_index`)."""
+    first: dict
+    tail: list
+    pairs: list
+    count: Callable
+    cost_of: dict
+
+
+class _Unbuilt:
+    """The ``second`` of one unit before its first use: ``get`` builds it, puts it in place and looks up.
+
+    Built from the unit's runs of the sorted pairs and tail, all at C level:
+    the keys of three units or more grouped by their first two units
+    (see :func:`_group`), the pairs by their second unit.  Two threads may
+    build the same unit at once; both build the same thing.
+    """
+
+    __slots__ = ("index", "unit", "pairs", "tail")
+
+    def __init__(self, index: _Sorted, unit: str, lo: int, hi: int, tail_lo: int, tail_hi: int):
+        self.index, self.unit = index, unit
+        self.pairs, self.tail = (lo, hi), (tail_lo, tail_hi)
+
+    def build(self) -> dict[str, tuple]:
+        index = self.index
+        count, cost_of = index.count, index.cost_of
+        with _gc_paused():
+            tail = index.tail[slice(*self.tail)]
+            # rest[w] for the third unit, rest[key] for longer keys; one object
+            # per distinct unit (sys.intern), as many keys share it.
+            thirds = map(sys.intern, map(itemgetter(2), tail))
+            rest_keys = map(operator.getitem, zip(tail, thirds), map(operator.eq, map(len, tail), itertools.repeat(3)))
+            rests = _group(list(map(itemgetter(slice(0, 2)), tail)), rest_keys,
+                           map(cost_of.__getitem__, map(count, tail)))
+            pairs = index.pairs[slice(*self.pairs)]
+            second = dict(zip(map(sys.intern, map(itemgetter(1), pairs)),
+                              zip(map(cost_of.__getitem__, map(count, pairs)), map(rests.get, pairs))))
+        first = index.first
+        entry = first.get(self.unit)
+        if entry is not None and entry[1] is self:
+            first[self.unit] = (entry[0], second)
+        return second
+
+    def get(self, unit: str, default=None):
+        return self.build().get(unit, default)
 
 
 # Characters that jieba keeps inside a block besides Han, letters and digits
@@ -295,7 +356,8 @@ class Tokenizer:
         # computed once per distinct count (counts repeat a lot).  A key that
         # is no word (a prefix, or a deleted word: count 0) costs inf, a unit
         # that is no word the unknown cost.
-        cost_of = {c: self._cost(c) for c in set(self._freq.values()) if c > 0}
+        cost_of = _Costs(self._logtotal)
+        cost_of.update((c, self._cost(c)) for c in set(self._freq.values()) if c > 0)
         cost_of[0] = cost_of[None] = _INF
         self._longest = max(map(len, self._freq), default=1)
         self._first = _index(self._freq, cost_of, {**cost_of, 0: self._unknown, None: self._unknown})
@@ -316,6 +378,21 @@ class Tokenizer:
             if self._built_total != self._total:
                 self._build()
 
+    def initialize(self) -> None:
+        """Build the whole index now (jieba's name for making a tokenizer ready).
+
+        Loading builds the first level of the index; the rest of a unit's is
+        built the first time a text holds it (see :func:`_index`), so that a
+        short text is cut soon after loading.  Before a long text, building
+        it all at once costs less (``benchmarks/cut_vs_jieba.py``); ``nlp-zero
+        cut`` does so unless it answers a terminal line by line.
+        """
+        if self._built_total != self._total:
+            self._refresh()
+        for _, second in list(self._first.values()):
+            if type(second) is _Unbuilt:
+                second.build()
+
     def _insert(self, key: str, count: int) -> None:
         """Put ``key`` into the index at its current cost (N of the last build), without a rebuild."""
         if not key or "\n" in key:
@@ -326,7 +403,9 @@ class Tokenizer:
         if len(key) == 1:
             first[key] = (self._cost(count) if count > 0 else self._unknown, second)
             return
-        if second is _NONE:
+        if type(second) is _Unbuilt:
+            second = second.build()
+        elif second is _NONE:
             second = {}
         first[key[0]] = (unit_cost, second)
         cost, rest = second.get(key[1], (_INF, None))
@@ -584,16 +663,17 @@ class Tokenizer:
             return [w for w, _, _ in self._all(text)]
         return self._lcut(text)
 
-    def _lcut(self, text: str) -> list[str]:
+    def _lcut(self, text: str, spaces: bool = True) -> list[str]:
         # The loop of _pieces, specialised: lcut is the hot path of batch use.
         # Most Chinese text is pure Han blocks, which one C-level split
         # isolates; what lies between two of them (most often one
-        # punctuation mark) goes through _plain_pieces.
+        # punctuation mark) goes through _plain_pieces.  spaces=False leaves
+        # out the whitespace tokens (text output), which only lie between.
         out: list[str] = []
         if self._symbol_re is not None and self._symbol_re.search(text):
             for words in self._pieces(text):
                 out.extend(words)
-            return out
+            return out if spaces else [w for w in out if not w.isspace()]  # a region may hold " "
         append = out.append
         extend = out.extend
         cached = self._cache.get
@@ -604,10 +684,12 @@ class Tokenizer:
         for between, han in zip(it, it):
             if between:
                 if len(between) == 1:
-                    append(between)
+                    if spaces or not between.isspace():
+                        append(between)
                 else:
                     for words in self._plain_pieces(between):
-                        extend(words)
+                        if spaces or not words[0].isspace():
+                            extend(words)
             if han:
                 if len(han) == 1:
                     append(han)
@@ -723,7 +805,8 @@ class Tokenizer:
         return out
 
     def cut_lines(self, lines: Iterable[str], jobs: int = 1, batch: int = 2000,
-                  format: Callable[[list], T] | None = None, mode: str = "default") -> Iterator[list | T]:
+                  format: Callable[[list], T] | None = None, mode: str = "default",
+                  delimiter: str | None = None) -> Iterator[list | T | str]:
         """The tokens of each line, in input order; ``jobs > 1`` uses worker processes.
 
         ``mode`` "default" gives token lists (``lcut``); "all" (``cut_all``)
@@ -731,23 +814,37 @@ class Tokenizer:
         as their words overlap.  ``format`` (a picklable function of such a
         list, e.g. :func:`as_text` or :func:`as_json`) is applied in the
         workers and its results are yielded instead: sending back one string
-        per line costs far less than sending back the tokens.
+        per line costs far less than sending back the tokens.  ``delimiter``
+        gives each line as text, ``as_text(tokens, delimiter)``; in one
+        process and the default mode the whitespace tokens are never made.
         """
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}")
+        if delimiter is not None:
+            if format is not None:
+                raise ValueError("give format or delimiter, not both")
+            format = functools.partial(as_text, delimiter=delimiter)
         if self._built_total != self._total:
             self._refresh()
+        if jobs <= 1 and delimiter is not None and mode == "default":
+            join = delimiter.join
+            lcut = self._lcut
+            for line in lines:
+                yield join(lcut(line, False))
+            return
         if jobs <= 1:
             cut = functools.partial(_MODES[mode], self)
             for line in lines:
                 yield cut(line) if format is None else format(cut(line))
             return
+        self.initialize()  # built once here, not once in every worker
         batches = iter(lambda it=iter(lines): list(itertools.islice(it, batch)), [])
         yield from _parallel(self, batches, jobs, format, mode)
 
     # -- pickling (for worker processes): the lock and the cache stay behind
 
     def __getstate__(self) -> dict:
+        self.initialize()  # a worker gets the index, not the sorted keys it is built from
         state = self.__dict__.copy()
         del state["_lock"]
         state["_cache"] = {}

@@ -114,6 +114,80 @@ def test_segmentation_minimises_code_length_on_random_lexicons():
         assert got == pytest.approx(_best_cost(text, cost, unknown), abs=1e-9)
 
 
+def _plain_lcut(tok: Tokenizer, text: str) -> list[str]:
+    """The segmentation the module docstring describes, written plainly (no index, no cache, no fast paths).
+
+    Pieces as nlp_zero.text reads them; in each block, right-to-left over its
+    units: ``best[i] = min over j of cost(units i..j) + best[j]``, the single
+    unit first, then longer words in order, a tie going to the longer word.
+    The same floats in the same order as the tokenizer, so the result must be
+    identical, not just as cheap.
+    """
+    import re
+
+    from nlp_zero.text import BLOCK_RE, OTHER_TOKEN, symbolize, unit_spans
+
+    freq, logtotal = tok._freq, tok._logtotal
+
+    def cost(key: str) -> float:
+        c = freq.get(key, 0)
+        return -(math.log(c) - logtotal) if c > 0 else math.inf
+
+    out = []
+    for m in re.finditer(f"({BLOCK_RE.pattern})|(\\s+)|({OTHER_TOKEN})", text, re.DOTALL):
+        piece = m.group()
+        if m.lastindex != 1:
+            out.append(piece)
+            continue
+        spans, s = unit_spans(piece), symbolize(piece)
+        n = len(s)
+        best, ends = [0.0] * (n + 1), [0] * n
+        for i in range(n - 1, -1, -1):
+            c = cost(s[i])
+            best[i], ends[i] = (c if c < math.inf else logtotal) + best[i + 1], i + 1
+            for j in range(i + 2, n + 1):
+                c = cost(s[i:j]) + best[j]
+                if c <= best[i]:
+                    best[i], ends[i] = c, j
+        i = 0
+        while i < n:
+            out.append(piece[spans[i][0]:spans[ends[i] - 1][1]])
+            i = ends[i]
+    return out
+
+
+def test_segmentation_is_the_plain_viterbi_with_ties():
+    """Random lexicons full of equal counts (ties everywhere) and texts with digits and Latin runs."""
+    rng = random.Random(14)
+    alphabet = "天地玄黄宇宙洪荒日月"
+    for _ in range(300):
+        counts = {"".join(rng.choice(alphabet + "\ue000\ue001") for _ in range(rng.randint(1, 6))): rng.choice((1, 2, 4, 8))
+                  for _ in range(rng.randint(0, 40))}
+        if rng.random() < 0.3:
+            counts[rng.choice(list(counts) or ["天"])] = 0  # a deleted word (count 0)
+        tok = Tokenizer(counts)
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet + "12a，。 ") for _ in range(rng.randint(0, 40)))
+            assert tok.lcut(text) == _plain_lcut(tok, text), (counts, text)
+
+
+def test_segmentation_with_jiebas_dictionary_is_the_plain_viterbi(shared_data):
+    """jieba's 349k-word dictionary on People's Daily text: every line as the plain reference cuts it."""
+    import lzma
+
+    jieba = pytest.importorskip("jieba")
+    from pathlib import Path
+
+    tok = Tokenizer(Path(jieba.__file__).parent / "dict.txt")
+    with lzma.open(shared_data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for _, line in zip(range(1500), f)]
+    expected = [_plain_lcut(tok, line) for line in lines]
+    assert [tok.lcut(line) for line in lines] == expected  # the index built as the text needs it
+    tok = Tokenizer(Path(jieba.__file__).parent / "dict.txt")
+    tok.initialize()  # the whole index at once
+    assert [tok.lcut(line) for line in lines] == expected
+
+
 def test_empty_lexicon_gives_units():
     tok = Tokenizer(Lexicon())
     assert tok.lcut("中文ABC123，好") == ["中", "文", "ABC123", "，", "好"]
@@ -135,6 +209,7 @@ def _count_lookups(tok: Tokenizer):
         return Counting({k: (v[0], None if v[1] is None else counting(v[1])) if isinstance(v, tuple) else v
                          for k, v in index.items()})
 
+    tok.initialize()
     tok._first = counting(tok._first)
     return Counter
 
@@ -246,6 +321,26 @@ def test_concurrent_reads_agree_with_sequential(tok):
 def test_cut_lines_in_parallel_keeps_order(tok):
     lines = [f"第{i}条规定售价{i}元" for i in range(5000)]
     assert list(tok.cut_lines(lines, jobs=2, batch=700)) == [tok.lcut(x) for x in lines]
+
+
+def test_cut_lines_as_text_is_as_text_of_lcut():
+    from nlp_zero.tokenizer import as_text
+
+    rng = random.Random(5)
+    lines = [_random_string(rng, rng.randrange(0, 50)).replace("\n", "") for _ in range(400)]
+    for words in (WORDS, {**WORDS, "C++": 5, "New York": 3}):  # the second with words that hold symbols
+        tok = Tokenizer(words)
+        lines += ["C++ 和 New York  ", " \t规定：C++"]
+        for delimiter in ("  ", "/", ""):
+            expected = [as_text(tok.lcut(x), delimiter) for x in lines]
+            assert list(tok.cut_lines(lines, delimiter=delimiter)) == expected
+        assert list(tok.cut_lines(lines, delimiter="|", jobs=2, batch=150)) == [as_text(tok.lcut(x), "|") for x in lines]
+    with pytest.raises(ValueError):
+        next(tok.cut_lines(lines, format=as_text, delimiter=" "))
+    # a region around a word with a space, cut apart there: the space is a token, and left out
+    tok = Tokenizer({"New York": 1, "New": 10**7, "York": 10**7, " ": 10**8, "好": 5})
+    assert tok.lcut("好New York好") == ["好", "New", " ", "York", "好"]
+    assert list(tok.cut_lines(["好New York好"], delimiter="/")) == ["好/New/York/好"]
 
 
 def test_cli_cut_text_and_jsonl(cli, tmp_path):
