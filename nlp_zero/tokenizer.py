@@ -458,9 +458,9 @@ class Tokenizer:
             self._total += freq - self._freq.get(key, 0)
             self._freq[key] = freq
             self._insert(key, freq)
-            if _is_symbol_word(word):
+            if _is_symbol_word(word) and word not in self._symbol_words:
                 self._symbol_words.add(word)
-                self._symbol_re = _symbol_regex([w for w in self._symbol_words if self._freq.get(_key(w), 0) > 0])
+                self._built_total = None  # (N may not have changed: the next cut rebuilds all the same)
             self._forget()
 
     def del_word(self, word: str) -> None:

@@ -180,3 +180,19 @@ def test_words_added_in_place_cut_as_a_fresh_tokenizer_does():
             text = "".join(rng.choice(words) if rng.random() < 0.7 else rng.choice(alphabet)
                            for _ in range(rng.randint(1, 8)))
             assert tok.lcut(text) == fresh.lcut(text), (final, text)
+
+
+def test_many_symbol_words_are_added_without_rebuilding_per_word(monkeypatch):
+    """Adding words with symbols rebuilds their pattern once, at the next cut, not once per word
+    (which made loading a user dictionary of many such words quadratic)."""
+    from nlp_zero import tokenizer as tokenizer_module
+
+    tok = tokenizer_module.Tokenizer({"我": 10, "来": 10})
+    built = []
+    real = tokenizer_module._symbol_regex
+    monkeypatch.setattr(tokenizer_module, "_symbol_regex", lambda words: built.append(1) or real(words))
+    for i in range(200):
+        tok.add_word(f"W{i}-X{i}", 5)
+    assert built == []
+    assert tok.lcut("我来W12-X12了W199-X199") == ["我", "来", "W12-X12", "了", "W199-X199"]
+    assert len(built) == 1
