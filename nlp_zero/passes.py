@@ -77,6 +77,8 @@ OPEN_FILES = 256
 #: Characters per block of the chunk file, and the most that may wait to be written (see write_chunks).
 BLOCK_CHARS = 1 << 18
 WAITING_CHARS = 1 << 23
+#: Characters a segmentation pass looks up at once.
+SEGMENT_CHARS = 1 << 15
 
 
 @dataclass
@@ -650,13 +652,23 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> array:
     """
     number, gains, prefixes = shared()
     counts = array("q", bytes(8 * len(gains)))
-    for m, text in _chunk_texts(chunk_path, start, stop):
-        found = _lookups(text, K, number.get, prefixes, -1)
-        spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
-        found.insert(0, None)  # found[L]: the numbers of the L-grams
-        for i, c in Counter([found[L][i] for i, L in spans]).items():
-            counts[i] += c * m
+    for m, block in _chunk_texts(chunk_path, start, stop):
+        for text in _slices(block, SEGMENT_CHARS):  # (the lists made per character stay small)
+            found = _lookups(text, K, number.get, prefixes, -1)
+            spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
+            found.insert(0, None)  # found[L]: the numbers of the L-grams
+            for i, c in Counter([found[L][i] for i, L in spans]).items():
+                counts[i] += c * m
     return counts
+
+
+def _slices(text: str, size: int) -> Iterator[str]:
+    """``text`` (newline-ended chunks) in pieces of about ``size`` characters, each of whole chunks."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size - 1) + 1 or len(text)
+        yield text[start:end]
+        start = end
 
 
 def segmentation_table(table: dict[str, float], K: int) -> tuple[dict[str, int], array, list[set[str]]]:
@@ -801,6 +813,7 @@ class Plan:
                         "using %d MB", share >> 20, here >> 20, MIN_PASS >> 20)
             share = MIN_PASS
         self.share = share
+        self.budget = budget
         self.ratio = 1.0  # distinct n-grams per bound, measured by the sample pass
 
     def _bound(self, symbols: Iterable[str]) -> int:
@@ -923,6 +936,25 @@ class Plan:
         self.scored = sum(counts)
         return _Model(K, norms, joined)
 
+    def _table_jobs(self, stage: str) -> int:
+        """Workers for a stage that shares this process's table with them: as many as fit the budget.
+
+        A forked worker shares this process's pages, but the objects it makes
+        land in the free slots of this process's heap, and each page written
+        is copied: measured, a worker of the segmentation stage came to hold
+        about a third of this process's resident memory as its own.  So a
+        worker is reckoned at half of it; where not even one fits, the stage
+        runs here, with no copy at all (slower, and as exact).
+        """
+        if self.jobs == 1:
+            return 1
+        here = rss()
+        jobs = max(1, min(self.jobs, (self.budget - here) // (here // 2 + WORKER_BASE)))
+        if jobs < self.jobs:
+            log.info("%s: %d of %d workers fit the budget (this process holds %d MB)", stage, jobs, self.jobs,
+                     here >> 20)
+        return jobs
+
     def segment(self, chunk_path: str, model: _Model) -> tuple[dict[str, int], dict[str, tuple]]:
         """Candidate passes (order by order), then segmentation passes over batches of chunks.
 
@@ -932,7 +964,8 @@ class Plan:
         scored: list[tuple] = []  # where the candidates' scores wait
         for k in range(1, self.K + 1):
             tasks = [(model, parts, k, self.area.path(f"c{i}.k{k}")) for i, parts in enumerate(model.parts)]
-            for found, part in run_tasks(_candidates_pass, tasks, self.jobs, shared=table, done=
+            jobs = self._table_jobs(f"candidates of length {k}") if k > 1 else self.jobs
+            for found, part in run_tasks(_candidates_pass, tasks, jobs, shared=table, done=
                                          lambda d, t: self.report(f"candidates of length {k}", d, t)):
                 table.update(found)
                 scored.append(part)
@@ -947,7 +980,7 @@ class Plan:
             nonlocal totals
             totals = array("q", map(add, totals, tally))
 
-        run_tasks(_segment_pass, tasks, self.jobs, lambda d, t: self.report("segmenting", d, t),
+        run_tasks(_segment_pass, tasks, self._table_jobs("segmenting"), lambda d, t: self.report("segmenting", d, t),
                   shared=shared_table, consume=add_up)
         del shared_table
         counts = dict(compress(zip(table, totals), totals))
