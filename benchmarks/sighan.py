@@ -2,6 +2,7 @@
 
     python benchmarks/sighan.py [--data ../shared/data] [--out DIR]
     python benchmarks/sighan.py --engine spark     # learning on Spark local[2] (needs nlp-zero[spark])
+    python benchmarks/sighan.py --engine spark --spark-partitions 3 --out DIR   # shuffles in 3 partitions
 
 Two settings, both with the CLI defaults (nothing tuned, nothing read from gold):
 
@@ -67,6 +68,8 @@ def main() -> None:
                     help="learn with the local engine or on Spark (the .xz corpus is decompressed first: "
                          "Spark does not read .xz); the lexicon is the same")
     ap.add_argument("--spark-master", default="local[2]", help="with --engine spark (default local[2])")
+    ap.add_argument("--spark-partitions", type=int, default=None, metavar="N",
+                    help="with --engine spark: partitions of the shuffles (default: Spark's parallelism)")
     a = ap.parse_args()
     data = Path(a.data)
     sighan = data / "sighan2005"
@@ -83,6 +86,8 @@ def main() -> None:
         with lzma.open(pd, "rb") as f, open(plain, "wb") as g:
             shutil.copyfileobj(f, g)
         pd, engine = plain, ["--engine", "spark", "--spark-master", a.spark_master]
+        if a.spark_partitions:
+            engine += ["--spark-partitions", str(a.spark_partitions)]
     settings = [("PKU-unsupervised (pd199801 + test)", "pku_unsup", [str(pd), str(test)]),
                 ("small (test text alone)", "pku_small", [str(test)])]
     rows = []
