@@ -48,8 +48,8 @@ import zlib
 from collections import Counter, defaultdict
 from array import array
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, getitem, sub
+from itertools import compress, repeat
+from operator import add, getitem, gt, itemgetter, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
@@ -655,8 +655,54 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
     return norms
 
 
-def _candidates_of(model: _Model, k: int, shorter_bc):
-    def select(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[str, float, tuple]]:
+# -- candidates and segmentation: the shorter candidates looked up by a join --------
+
+
+def _needs(index: int, strings: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """``(s, index)`` for each distinct string (in runs of at most a million, so a worker holds no more)."""
+    seen: set[str] = set()
+    for x in strings:
+        if x not in seen:
+            seen.add(x)
+            if len(seen) >= 1 << 20:
+                yield from zip(seen, repeat(index))
+                seen.clear()
+    yield from zip(seen, repeat(index))
+
+
+def _found(needs, known, P: int):
+    """``(i, ("t", keys, values))``: blocks of the entries of ``known`` (an RDD ``(s, value)``) that the
+    partition i asks for in ``needs`` (``(s, i)``): the table a partition needs, never the whole one."""
+    def blocks(pairs: Iterable[tuple[str, tuple[int, float]]]) -> Iterator[tuple[int, tuple]]:
+        out: dict[int, tuple[list[str], array]] = {}
+        for s, (i, value) in pairs:
+            keys, values = out.setdefault(i, ([], array("d")))
+            keys.append(s)
+            values.append(value)
+        return ((i, ("t", keys, values)) for i, (keys, values) in out.items())
+
+    return needs.join(known, P).mapPartitions(blocks)
+
+
+def _with_table(singles_bc) -> Any:
+    """Splits a partition's blocks: its table (single symbols and what :func:`_found` brought) and the rest."""
+    def split(blocks: Iterable[tuple[int, tuple]]) -> tuple[dict[str, float], list[tuple]]:
+        table = dict(singles_bc.value)
+        rest = []
+        for _, block in blocks:
+            if block[0] == "t":
+                table.update(zip(block[1], block[2]))
+            else:
+                rest.append(block)
+        return table, rest
+
+    return split
+
+
+def _units_survivors(model: _Model, k: int, singles_bc):
+    def select(index: int, blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple]]:
+        """``(index, ("x", keys, cols))``: the k-grams of a partition that beat their split into single
+        symbols (the first test of :func:`nlp_zero.passes.candidates`, done again there), with their columns."""
         keys: list[str] = []
         cols = [array("d"), array("d"), array("d")]
         for order, block_keys, block_cols in blocks:
@@ -664,18 +710,104 @@ def _candidates_of(model: _Model, k: int, shorter_bc):
                 keys += block_keys
                 for col, more in zip(cols, block_cols):
                     col += more
-        found, details = candidates(model, keys, cols, k, shorter_bc.value)
-        return ((x, g, details[x]) for x, g in found.items())
+        get = singles_bc.value.__getitem__
+        units = [0.0] * len(keys)
+        for j in range(k):
+            units = list(map(add, units, map(get, map(itemgetter(j), keys))))
+        sel = list(map(gt, model.gains(k, cols), units))
+        yield index, ("x", list(compress(keys, sel)), [array("d", compress(col, sel)) for col in cols])
 
     return select
 
 
-def _segmenter(K: int, table_bc):
-    def segment(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+def _parts(k: int):
+    def parts(records: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
+        """``(s, i)``: the parts of 2..k-1 symbols of partition i's k-grams (what their best splits look up)."""
+        for i, (_, keys, _) in records:
+            yield from _needs(i, (x[j:j + L] for x in keys for L in range(2, k) for j in range(k - L + 1)))
+
+    return parts
+
+
+def _candidates_of(model: _Model, k: int, singles_bc):
+    split = _with_table(singles_bc)
+
+    def select(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, tuple[float, tuple]]]:
+        """``(x, (score·k, scores))`` of the candidates among a partition's k-grams."""
+        table, rest = split(blocks)
+        keys = [x for block in rest for x in block[1]]
+        cols = [array("d", itertools.chain.from_iterable(block[2][j] for block in rest)) for j in range(3)]
+        found, details = candidates(model, keys, cols, k, table)
+        return ((x, (g, details[x])) for x, g in found.items())
+
+    return select
+
+
+def _candidate_rdd(scored: Any, model: _Model, singles_cols: dict, P: int):
+    """The candidates ``(x, (score·k, scores))`` of orders 2..K, order by order (docs/design.md §5.7): the
+    shorter candidates a partition's k-grams need are joined to it, not broadcast; and the single symbols'
+    ``(table, details)``, on the driver (as many as the alphabet)."""
+    from pyspark import StorageLevel
+
+    sc = scored.context
+    keys = sorted(singles_cols)
+    singles, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
+    singles_bc = sc.broadcast(singles)
+    found = []  # the persisted RDDs of candidates, one an order
+    for k in range(2, model.K + 1):
+        survivors = scored.mapPartitionsWithIndex(_units_survivors(model, k, singles_bc)).persist()
+        blocks = survivors
+        if found:
+            needs = survivors.mapPartitions(_parts(k))
+            known = sc.union([f.mapValues(itemgetter(0)) for f in found])
+            blocks = survivors.union(_found(needs, known, P))
+        new = (blocks.partitionBy(P, _identity).mapPartitions(_candidates_of(model, k, singles_bc))
+               .persist(StorageLevel.MEMORY_AND_DISK))
+        log.info("%d candidate %d-grams", new.count(), k)
+        survivors.unpersist()
+        found.append(new)
+    return found, details, singles_bc
+
+
+def _chunk_blocks(P: int):
+    def blocks(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple]]:
+        """``(i, ("c", chunks, times))``: a partition's chunks grouped by the partition i they are segmented in."""
+        out: dict[int, tuple[list[str], array]] = {}
+        for chunk, m in pairs:
+            chunks, times = out.setdefault(_crc(chunk) % P, ([], array("q")))
+            chunks.append(chunk)
+            times.append(m)
+        return ((i, ("c", chunks, times)) for i, (chunks, times) in out.items())
+
+    return blocks
+
+
+def _chunk_needs(K: int, P: int):
+    def needs(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+        """``(s, i)``: the strings of 2..K symbols of the chunks segmented in partition i."""
+        seen: set[tuple[str, int]] = set()
+        for chunk, _ in pairs:
+            i = _crc(chunk) % P
+            for L in range(2, min(K, len(chunk)) + 1):
+                for j in range(len(chunk) - L + 1):
+                    seen.add((chunk[j:j + L], i))
+            if len(seen) >= 1 << 20:
+                yield from seen
+                seen.clear()
+        yield from seen
+
+    return needs
+
+
+def _segmenter(K: int, singles_bc):
+    split = _with_table(singles_bc)
+
+    def segment(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
         """The words of a partition's chunks, each counted as often as its chunk was seen."""
-        table = table_bc.value
+        table, rest = split(blocks)
         get, prefixes = table.get, candidate_prefixes(table, K)
         counts: Counter = Counter()
+        pairs = ((chunk, m) for block in rest for chunk, m in zip(block[1], block[2]))
         for text, m in _texts(pairs):
             add_counts(counts, segment_words(text, K, get, prefixes), m)
         return iter(counts.items())
@@ -712,51 +844,51 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     disk = StorageLevel.MEMORY_AND_DISK
     windows = corpus.chunks.mapPartitions(_windows_of(K, P)).partitionBy(P, _identity).persist(disk)
     singles = _singles(windows, unigrams, P)
-    singles_bc = sc.broadcast(singles)
+    sides_bc = sc.broadcast(singles)
     log.info("windows and single symbols; %.1f s", time.perf_counter() - start)
     # single symbols: their columns on the driver (as many as the alphabet)
     singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
     # forward columns by the first two symbols, then to the partition of the last two: backward, PMI
-    scored = (windows.mapPartitions(_forward(K, P, singles_bc)).partitionBy(P, _identity)
-              .mapPartitions(_backward(K, math.log(n), singles_bc)).persist(disk))
+    scored = (windows.mapPartitions(_forward(K, P, sides_bc)).partitionBy(P, _identity)
+              .mapPartitions(_backward(K, math.log(n), sides_bc)).persist(disk))
     norms = _norms(scored, singles_cols, K, P)
     log.info("n-grams scored and standardised; %.1f s", time.perf_counter() - start)
     windows.unpersist()
-    table, details = _candidate_table(scored, _Model(K, norms, []), singles_cols)
+    found, singles_details, singles_bc = _candidate_rdd(scored, _Model(K, norms, []), singles_cols, P)
+    log.info("candidates; %.1f s", time.perf_counter() - start)
+    # the segmentation: each partition's chunks with the candidates they hold (a join, not a broadcast)
+    needs = corpus.chunks.mapPartitions(_chunk_needs(K, P))
+    known = sc.union([f.mapValues(itemgetter(0)) for f in found]) if found else sc.parallelize([], P)
+    blocks = corpus.chunks.mapPartitions(_chunk_blocks(P)).union(_found(needs, known, P))
+    words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
+    scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
+                      [sc.parallelize(sorted(singles_details.items()), 1)])
+    lexicon = _lexicon(words.join(scores, P).toLocalIterator())
+    for f in found:
+        f.unpersist()
     scored.unpersist()
-    log.info("%d candidate n-grams; %.1f s", len(table), time.perf_counter() - start)
-    table_bc = sc.broadcast(table)
-    counts = dict(corpus.chunks.mapPartitions(_segmenter(K, table_bc)).reduceByKey(add, P, _crc).toLocalIterator())
-    table_bc.destroy()
     singles_bc.destroy()
+    sides_bc.destroy()
     chunks = corpus.chunks.values().sum()
     corpus.unpersist()
-    fields = ("score", "nvbe", "cohesion", "pmi")
-    lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
     lexicon.stats = DiscoveryStats(
         lines=corpus.lines,
         chunks=chunks,
         chars=n,
-        words=len(counts),
-        tokens=sum(counts.values()),
+        words=len(lexicon),
+        tokens=lexicon.total,
         bits_per_char_before=code_length(unigrams.values()) / n / _LN2,
-        bits_per_char_after=code_length(counts.values()) / n / _LN2,
+        bits_per_char_after=code_length(lexicon._counts.values()) / n / _LN2,
     )
+    log.info("%d words; %.1f s", len(lexicon), time.perf_counter() - start)
     return lexicon
 
 
-def _candidate_table(scored: Any, model: _Model, singles_cols: dict) -> tuple[dict[str, float], dict[str, tuple]]:
-    """The candidates, order by order (the shorter ones broadcast), and their scores (docs/design.md §5.7)."""
-    sc = scored.context
-    keys = sorted(singles_cols)
-    table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
-    for k in range(2, model.K + 1):
-        shorter_bc = sc.broadcast(table)
-        new = {}
-        for x, g, d in scored.mapPartitions(_candidates_of(model, k, shorter_bc)).toLocalIterator():
-            new[x] = g
-            details[x] = d
-        table.update(new)
-        shorter_bc.destroy()
-    return table, details
-
+def _lexicon(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Lexicon:
+    """The lexicon of a stream of ``(word, (count, (score, nvbe, cohesion, pmi)))``: held once, on the driver."""
+    lexicon = Lexicon()
+    fields = ("score", "nvbe", "cohesion", "pmi")
+    for word, (count, details) in rows:
+        lexicon[word] = count
+        lexicon.scores[readable(word)] = dict(zip(fields, map(float, details)))
+    return lexicon
