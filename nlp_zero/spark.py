@@ -24,14 +24,17 @@ local engine byte for byte:
    (:func:`nlp_zero.scores.exact_partials`) and the driver takes one ``fsum`` of them all --
    the correctly rounded sum, as one ``math.fsum`` over all values gives
    locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
-5. candidate passes order by order, the table of shorter candidates
-   broadcast (it is small: see :func:`nlp_zero.passes.candidates`);
-6. the segmentation of the distinct chunks, weighted by their counts.
+5. candidate passes order by order; the shorter candidates that the
+   k-grams of a partition need (the parts of those that beat their split
+   into single symbols) are brought to it by a join, not broadcast;
+6. the segmentation of the distinct chunks, weighted by their counts, each
+   partition of chunks joined to the candidates among its strings;
+7. the words' scores joined to their counts on the executors, and the
+   lexicon built on the driver from that stream.
 
-The driver holds what the local engine's result holds (the candidate
-table, the lexicon) and tables as large as the alphabet; nothing in
-proportion to the corpus is collected.  ``benchmarks/spark_scale.py``
-measures time and memory against the local engine.
+The driver holds the lexicon (the result) and tables as large as the
+alphabet; no candidate table, n-gram or chunk is collected or broadcast.
+``benchmarks/spark_scale.py`` measures time and memory against the local engine.
 """
 
 from __future__ import annotations
@@ -521,16 +524,18 @@ class _Singles:
 
 
 def _singles(windows, unigrams: dict[str, int], P: int) -> _Singles:
-    """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two symbols)."""
+    """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two
+    symbols), computed by symbol on the executors: the driver gets one float a symbol."""
     bigrams = windows.flatMap(_bigrams).reduceByKey(add, P, _crc).filter(lambda kv: kv[1] > 1).persist()
-    right = dict(bigrams.map(lambda kv: (kv[0][0], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
-    left = dict(bigrams.map(lambda kv: (kv[0][1], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
+
+    def h(side: int) -> dict[str, float]:
+        ext = bigrams.map(lambda kv: (kv[0][side], kv[1])).groupByKey(P, _crc)
+        known = dict(ext.map(lambda kv: (kv[0], entropy(sorted(kv[1]), unigrams[kv[0]]))).collect())
+        return {a: known[a] if a in known else entropy([], c) for a, c in unigrams.items() if c > 1}
+
+    singles = _Singles(unigrams, h(0), h(1))
     bigrams.unpersist()
-
-    def h(ext: dict[str, list[int]]) -> dict[str, float]:
-        return {a: entropy(ext.get(a, []), c) for a, c in unigrams.items() if c > 1}
-
-    return _Singles(unigrams, h(right), h(left))
+    return singles
 
 
 def _side(tables: list, K: int, forward: bool, singles: _Singles) -> Iterator[tuple[int, list, Any, Any, Any]]:
