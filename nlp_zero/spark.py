@@ -59,7 +59,7 @@ from .counting import CountSummary, _header
 from .discovery import DiscoveryStats
 from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
-from .lexicon import Lexicon
+from .lexicon import Lexicon, _fmt
 from .counting import add_counts, ngram_regex
 from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex,
                      candidate_prefixes, candidates, segment_words, side_columns)
@@ -827,8 +827,74 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     ``partitions``: of the shuffles (default: the context's parallelism);
     the result does not depend on it.  The lexicon's ``stats`` attribute
     holds the :class:`~nlp_zero.discovery.DiscoveryStats` that ``find()``
-    would leave in ``WordFinder.stats``.
+    would leave in ``WordFinder.stats``.  The lexicon is built on the
+    driver from a stream of its rows: it is all the driver holds in
+    proportion to the vocabulary (:func:`discover_to_files` holds not even that).
     """
+    learned = _learn(lines, order, column, partitions)
+    try:
+        lexicon = Lexicon()
+        for word, (count, details) in learned.rows.toLocalIterator():
+            lexicon[word] = count
+            lexicon.scores[readable(word)] = dict(zip(_FIELDS, details))
+    finally:
+        learned.rows.unpersist()
+    lexicon.stats = learned.stats
+    return lexicon
+
+
+def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "value",
+                      partitions: int | None = None, top: int = 0) -> tuple[DiscoveryStats, list[tuple[str, int]]]:
+    """Learn on Spark and write ``PREFIX.dict.txt`` and ``PREFIX.tsv`` on the driver, byte for byte those of
+    :meth:`Lexicon.save` and :meth:`Lexicon.save_tsv` of :func:`discover`'s lexicon; the stats and the
+    ``top`` first words with their counts.
+
+    The rows are sorted by Spark and streamed to both files (``toLocalIterator``):
+    the driver never holds the lexicon.  (The meta file is the caller's.)
+    """
+    learned = _learn(lines, order, column, partitions)
+    stats, rows = learned.stats, learned.rows
+    names = sorted(_FIELDS) if stats.words else []
+    first: list[tuple[str, int]] = []
+    try:
+        ordered = rows.map(_sort_key).sortByKey(True, rows.getNumPartitions()).values()
+        with atomic_write(prefix + ".dict.txt") as words, atomic_write(prefix + ".tsv") as table:
+            table.write("\t".join(["word", "count", "prob"] + names) + "\n")
+            for word, count, details in ordered.toLocalIterator():
+                words.write(f"{word} {count}\n")
+                cells = [word, str(count), _fmt(count / stats.tokens if stats.tokens else 0.0)]
+                cells.extend(_fmt(float(details[_FIELDS.index(n)])) for n in names)
+                table.write("\t".join(cells) + "\n")
+                if len(first) < top:
+                    first.append((word, count))
+    finally:
+        rows.unpersist()
+    return stats, first
+
+
+_FIELDS = ("score", "nvbe", "cohesion", "pmi")
+
+
+def _sort_key(row: tuple[str, tuple[int, tuple]]) -> tuple[tuple[int, str], tuple[str, int, tuple]]:
+    """A row keyed for the order of a lexicon's files: by decreasing count, then by readable word."""
+    word, (count, details) = row
+    word = readable(word)
+    return (-count, word), (word, count, details)
+
+
+@dataclass
+class _Learned:
+    rows: Any  # RDD (word, (count, (score, nvbe, cohesion, pmi))), persisted
+    stats: DiscoveryStats
+
+
+def _word_sums(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Iterator[tuple[int, int, list[float]]]:
+    """A partition's words, tokens, and the exact partials of Σ c·ln c (see :func:`nlp_zero.scores.code_length`)."""
+    counts = [count for _, (count, _) in rows]
+    yield len(counts), sum(counts), exact_partials([c * math.log(c) for c in counts if c > 0])
+
+
+def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Learned:
     from pyspark import StorageLevel
 
     if not 1 <= order <= 16:
@@ -868,7 +934,11 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
     scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
                       [sc.parallelize(sorted(singles_details.items()), 1)])
-    lexicon = _lexicon(words.join(scores, P).toLocalIterator())
+    rows = words.join(scores, P).persist(disk)
+    sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
+    tokens = sum(t for _, t, _ in sums)
+    # code_length of the counts: Σ c·ln c summed exactly, as its one fsum does
+    after = tokens * math.log(tokens) - math.fsum(p for _, _, part in sums for p in part) if tokens else 0.0
     for f in found:
         f.unpersist()
     scored.unpersist()
@@ -876,24 +946,14 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     sides_bc.destroy()
     chunks = corpus.chunks.values().sum()
     corpus.unpersist()
-    lexicon.stats = DiscoveryStats(
+    stats = DiscoveryStats(
         lines=corpus.lines,
         chunks=chunks,
         chars=n,
-        words=len(lexicon),
-        tokens=lexicon.total,
+        words=sum(w for w, _, _ in sums),
+        tokens=tokens,
         bits_per_char_before=code_length(unigrams.values()) / n / _LN2,
-        bits_per_char_after=code_length(lexicon._counts.values()) / n / _LN2,
+        bits_per_char_after=after / n / _LN2,
     )
-    log.info("%d words; %.1f s", len(lexicon), time.perf_counter() - start)
-    return lexicon
-
-
-def _lexicon(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Lexicon:
-    """The lexicon of a stream of ``(word, (count, (score, nvbe, cohesion, pmi)))``: held once, on the driver."""
-    lexicon = Lexicon()
-    fields = ("score", "nvbe", "cohesion", "pmi")
-    for word, (count, details) in rows:
-        lexicon[word] = count
-        lexicon.scores[readable(word)] = dict(zip(fields, map(float, details)))
-    return lexicon
+    log.info("%d words; %.1f s", stats.words, time.perf_counter() - start)
+    return _Learned(rows, stats)
