@@ -857,7 +857,9 @@ def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "va
     names = sorted(_FIELDS) if stats.words else []
     first: list[tuple[str, int]] = []
     try:
-        ordered = rows.map(_sort_key).sortByKey(True, rows.getNumPartitions()).values()
+        # (toLocalIterator brings one partition at a time through the driver's JVM: a bounded number of rows)
+        parts = max(rows.getNumPartitions(), math.ceil(stats.words / ROWS_PER_PART))
+        ordered = rows.map(_sort_key).sortByKey(True, parts).values()
         with atomic_write(prefix + ".dict.txt") as words, atomic_write(prefix + ".tsv") as table:
             table.write("\t".join(["word", "count", "prob"] + names) + "\n")
             for word, count, details in ordered.toLocalIterator():
@@ -873,6 +875,8 @@ def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "va
 
 
 _FIELDS = ("score", "nvbe", "cohesion", "pmi")
+#: The words in a partition of the sorted lexicon streamed to the driver (at most about).
+ROWS_PER_PART = 50_000
 
 
 def _sort_key(row: tuple[str, tuple[int, tuple]]) -> tuple[tuple[int, str], tuple[str, int, tuple]]:
