@@ -663,30 +663,69 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
 # -- candidates and segmentation: the shorter candidates looked up by a join --------
 
 
-def _needs(index: int, strings: Iterable[str]) -> Iterator[tuple[str, int]]:
-    """``(s, index)`` for each distinct string (in runs of at most a million, so a worker holds no more)."""
-    seen: set[str] = set()
-    for x in strings:
-        if x not in seen:
-            seen.add(x)
-            if len(seen) >= 1 << 20:
-                yield from zip(seen, repeat(index))
-                seen.clear()
-    yield from zip(seen, repeat(index))
+def _asks(pairs: Iterable[tuple[str, int]], P: int) -> Iterator[tuple[tuple[int, int], tuple[list[str], array]]]:
+    """``((j, 1), (strings, partitions))``: the pairs (string s, partition i that needs it), each once a run
+    of a million (what a worker holds), in blocks for the partition j of s (see :func:`_found`)."""
+    seen: set[tuple[str, int]] = set()
+    for pair in pairs:
+        seen.add(pair)
+        if len(seen) >= 1 << 20:
+            yield from _blocks_by_crc(seen, P, 1, "q")
+            seen.clear()
+    yield from _blocks_by_crc(seen, P, 1, "q")
 
 
-def _found(needs, known, P: int):
+def _offers(P: int):
+    def offers(pairs: Iterable[tuple[str, float]]) -> Iterator[tuple[tuple[int, int], tuple[list[str], array]]]:
+        """``((j, 0), (strings, values))``: a partition of a table, in blocks for the partition j of the strings."""
+        return _blocks_by_crc(pairs, P, 0, "d")
+
+    return offers
+
+
+def _blocks_by_crc(pairs: Iterable[tuple[str, Any]], P: int, tag: int, typecode: str) -> Iterator[tuple]:
+    out: dict[int, tuple[list[str], array]] = {}
+    for x, v in pairs:
+        j = _crc(x) % P
+        if j not in out:
+            out[j] = ([], array(typecode))
+        keys, values = out[j]
+        keys.append(x)
+        values.append(v)
+    return (((j, tag), block) for j, block in out.items())
+
+
+def _first(key: tuple[int, int]) -> int:
+    return key[0]
+
+
+def _answer(blocks: Iterable[tuple[tuple[int, int], tuple[list[str], array]]]) -> Iterator[tuple[int, tuple]]:
+    """``(i, ("t", strings, values))``: the entries of the table that partition i asked for (the table's blocks
+    come first: the tag 0 sorts before the asks' 1)."""
+    table: dict[str, float] = {}
+    out: dict[int, tuple[list[str], array]] = {}
+    for (_, tag), (keys, values) in blocks:
+        if tag == 0:
+            table.update(zip(keys, values))
+            continue
+        get = table.get
+        for x, i in zip(keys, values):
+            g = get(x)
+            if g is not None:
+                if i not in out:
+                    out[i] = ([], array("d"))
+                out[i][0].append(x)
+                out[i][1].append(g)
+    return ((i, ("t", keys, values)) for i, (keys, values) in out.items())
+
+
+def _found(asks, known, P: int):
     """``(i, ("t", keys, values))``: blocks of the entries of ``known`` (an RDD ``(s, value)``) that the
-    partition i asks for in ``needs`` (``(s, i)``): the table a partition needs, never the whole one."""
-    def blocks(pairs: Iterable[tuple[str, tuple[int, float]]]) -> Iterator[tuple[int, tuple]]:
-        out: dict[int, tuple[list[str], array]] = {}
-        for s, (i, value) in pairs:
-            keys, values = out.setdefault(i, ([], array("d")))
-            keys.append(s)
-            values.append(value)
-        return ((i, ("t", keys, values)) for i, (keys, values) in out.items())
-
-    return needs.join(known, P).mapPartitions(blocks)
+    partition i asks for (:func:`_asks`): the table a partition needs, never the whole one.  A join by
+    string in blocks -- both sides to the partition of the string, the table's part first -- rather than
+    one record a pair."""
+    both = asks.union(known.mapPartitions(_offers(P)))
+    return both.repartitionAndSortWithinPartitions(P, _first).mapPartitions(_answer)
 
 
 def _with_table(singles_bc) -> Any:
@@ -725,11 +764,12 @@ def _units_survivors(model: _Model, k: int, singles_bc):
     return select
 
 
-def _parts(k: int):
-    def parts(records: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
-        """``(s, i)``: the parts of 2..k-1 symbols of partition i's k-grams (what their best splits look up)."""
-        for i, (_, keys, _) in records:
-            yield from _needs(i, (x[j:j + L] for x in keys for L in range(2, k) for j in range(k - L + 1)))
+def _parts(k: int, P: int):
+    def parts(records: Iterable[tuple[int, tuple]]) -> Iterator[tuple]:
+        """The parts of 2..k-1 symbols of partition i's k-grams (what their best splits look up), asked for."""
+        pairs = ((x[j:j + L], i) for i, (_, keys, _) in records for x in keys for L in range(2, k)
+                 for j in range(k - L + 1))
+        return _asks(pairs, P)
 
     return parts
 
@@ -763,7 +803,7 @@ def _candidate_rdd(scored: Any, model: _Model, singles_cols: dict, P: int):
         survivors = scored.mapPartitionsWithIndex(_units_survivors(model, k, singles_bc)).persist()
         blocks = survivors
         if found:
-            needs = survivors.mapPartitions(_parts(k))
+            needs = survivors.mapPartitions(_parts(k, P))
             known = sc.union([f.mapValues(itemgetter(0)) for f in found])
             blocks = survivors.union(_found(needs, known, P))
         new = (blocks.partitionBy(P, _identity).mapPartitions(_candidates_of(model, k, singles_bc))
@@ -788,18 +828,16 @@ def _chunk_blocks(P: int):
 
 
 def _chunk_needs(K: int, P: int):
-    def needs(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
-        """``(s, i)``: the strings of 2..K symbols of the chunks segmented in partition i."""
-        seen: set[tuple[str, int]] = set()
-        for chunk, _ in pairs:
-            i = _crc(chunk) % P
-            for L in range(2, min(K, len(chunk)) + 1):
-                for j in range(len(chunk) - L + 1):
-                    seen.add((chunk[j:j + L], i))
-            if len(seen) >= 1 << 20:
-                yield from seen
-                seen.clear()
-        yield from seen
+    def needs(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple]:
+        """The strings of 2..K symbols of the chunks segmented in partition i, asked for."""
+        def strings() -> Iterator[tuple[str, int]]:
+            for chunk, _ in pairs:
+                i = _crc(chunk) % P
+                for L in range(2, min(K, len(chunk)) + 1):
+                    for j in range(len(chunk) - L + 1):
+                        yield chunk[j:j + L], i
+
+        return _asks(strings(), P)
 
     return needs
 
