@@ -2,6 +2,7 @@
 
     python benchmarks/sighan.py [--data ../shared/data] [--out DIR]
     python benchmarks/sighan.py --engine spark     # learning on Spark local[2] (needs nlp-zero[spark])
+    python benchmarks/sighan.py --engine spark --spark-partitions 1,3,7   # one run a partition count
 
 Two settings, both with the CLI defaults (nothing tuned, nothing read from gold):
 
@@ -13,7 +14,10 @@ Each then runs ``nlp-zero cut pku_test.utf8 -l PREFIX.dict.txt -d ' '`` and
 ``nlp-zero eval pku_test_gold.utf8 PRED --words pku_training_words.utf8``.
 Every step is a fresh process; the table shows the learning step's wall time
 and peak RSS (the machine is shared: times are indicative), and the bakeoff
-figures beside published reference points.
+figures beside published reference points.  With ``--engine spark`` the
+learning runs on Spark once per ``--spark-partitions`` count, and once with the
+local engine on the same (decompressed) files: the script prints whether dict,
+tsv and meta are byte-identical.
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ def main() -> None:
                     help="learn with the local engine or on Spark (the .xz corpus is decompressed first: "
                          "Spark does not read .xz); the lexicon is the same")
     ap.add_argument("--spark-master", default="local[2]", help="with --engine spark (default local[2])")
+    ap.add_argument("--spark-partitions", default="", metavar="N[,N...]",
+                    help="with --engine spark: partitions of the shuffles, one run each (default: Spark's "
+                         "parallelism); each run's dict, tsv and meta are compared with a local run's")
     a = ap.parse_args()
     data = Path(a.data)
     sighan = data / "sighan2005"
@@ -74,7 +81,9 @@ def main() -> None:
     pd = data / "corpora" / "pd199801_raw.txt.xz"
     out = Path(a.out or tempfile.mkdtemp(prefix="nlp-zero-sighan-"))
     out.mkdir(parents=True, exist_ok=True)
-    engine = []
+    settings = [("PKU-unsupervised (pd199801 + test)", "pku_unsup", [str(pd), str(test)]),
+                ("small (test text alone)", "pku_small", [str(test)])]
+    runs = [(label, name, inputs, []) for label, name, inputs in settings]
     if a.engine == "spark":
         import lzma
         import shutil
@@ -82,11 +91,16 @@ def main() -> None:
         plain = out / pd.name.removesuffix(".xz")
         with lzma.open(pd, "rb") as f, open(plain, "wb") as g:
             shutil.copyfileobj(f, g)
-        pd, engine = plain, ["--engine", "spark", "--spark-master", a.spark_master]
-    settings = [("PKU-unsupervised (pd199801 + test)", "pku_unsup", [str(pd), str(test)]),
-                ("small (test text alone)", "pku_small", [str(test)])]
-    rows = []
-    for label, name, inputs in settings:
+        settings = [(label, name, [str(plain) if p == str(pd) else p for p in inputs])
+                    for label, name, inputs in settings]
+        runs = []
+        for n in [int(p) for p in a.spark_partitions.split(",") if p] or [None]:
+            engine = ["--engine", "spark", "--spark-master", a.spark_master]
+            engine += ["--spark-partitions", str(n)] if n else []
+            runs += [(f"{label}, Spark, {n or 'default'} part.", f"{name}_spark{n or ''}", inputs, engine)
+                     for label, name, inputs in settings]
+    rows, shown = [], False
+    for label, name, inputs, engine in runs:
         prefix = out / name
         top, wall, rss = run_measured(["discover", *inputs, "-o", str(prefix), "-q", "--top", str(a.top), *engine])
         _, cut_wall, _ = run_measured(["cut", str(test), "-l", f"{prefix}.dict.txt", "-d", " ",
@@ -95,10 +109,21 @@ def main() -> None:
         score = json.loads(figures)
         meta = json.loads(Path(f"{prefix}.meta.json").read_text(encoding="utf-8"))
         rows.append((label, meta, score, wall, rss, cut_wall))
-        if name == "pku_unsup":
+        if name.startswith("pku_unsup") and not shown:  # (once)
+            shown = True
             print(f"Top {a.top} words learned on pd199801 + PKU test (word, count):")
             print("  ".join(line.replace("\t", ":") for line in top.splitlines()))
             print()
+    if a.engine == "spark":  # the same files as the local engine's, learning from the same (plain) files
+        for label, name, inputs in settings:
+            local = out / f"{name}_local"
+            run_measured(["discover", *inputs, "-o", str(local), "-q", "-j", "2"])
+            for _, spark_name, _, engine in runs:
+                if spark_name.startswith(name + "_spark"):
+                    same = all(Path(f"{out / spark_name}{ext}").read_bytes() == Path(f"{local}{ext}").read_bytes()
+                               for ext in (".dict.txt", ".tsv", ".meta.json"))
+                    print(f"{spark_name}: dict, tsv and meta byte-identical to the local engine's: {same}")
+        print()
     print(f"{'setting':38} {'chars':>9} {'words':>7} {'bits/char':>13} {'P':>6} {'R':>6} {'F1':>6} "
           f"{'OOV-R':>6} {'learn s':>8} {'RSS MB':>7}")
     for label, meta, s, wall, rss, _ in rows:

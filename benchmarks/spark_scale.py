@@ -47,20 +47,39 @@ def _pss_rss(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def _driver_jvm(pid: int) -> int | None:
+    """The JVM the driver started (a child of ``pid`` named java), if any."""
+    for child in _tree(pid)[1:]:
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                fields = f.read()
+        except OSError:
+            continue
+        name, rest = fields.split("(", 1)[1].rsplit(")", 1)
+        if name == "java" and int(rest.split()[1]) == pid:
+            return child
+    return None
+
+
 def measure(argv: list[str], env: dict, cwd: str) -> dict:
-    """Run ``argv``; wall time, the driver's peak RSS, the tree's peak PSS."""
+    """Run ``argv``; wall time, the peak RSS of the driver (its Python process; its JVM apart), the tree's
+    peak PSS."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    driver = tree = 0
+    driver = jvm = tree = 0
+    jvm_pid = None
     while proc.poll() is None:
         driver = max(driver, _pss_rss(proc.pid)[1])
+        jvm_pid = jvm_pid or _driver_jvm(proc.pid)
+        if jvm_pid:
+            jvm = max(jvm, _pss_rss(jvm_pid)[1])
         tree = max(tree, sum(_pss_rss(p)[0] for p in _tree(proc.pid)))
         time.sleep(1.0)
     seconds = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode:
         sys.exit(f"failed: {' '.join(argv)}\n{err}")
-    return {"seconds": seconds, "driver_mb": driver / 2**20, "tree_mb": tree / 2**20}
+    return {"seconds": seconds, "driver_mb": driver / 2**20, "jvm_mb": jvm / 2**20, "tree_mb": tree / 2**20}
 
 
 def _plain(source: Path, tmp: str) -> str:
@@ -72,27 +91,65 @@ def _plain(source: Path, tmp: str) -> str:
     return path
 
 
-def compare(corpus: str, tmp: str, env: dict) -> None:
+def lexicon_mb(prefix: str, env: dict) -> float:
+    """What the returned Lexicon takes in a Python process: the RSS a fresh process gains by building it
+    from the TSV (words, counts and scores, as ``spark.discover`` returns it)."""
+    code = ("import resource, sys\nfrom nlp_zero import Lexicon\n"
+            "def rss():\n    return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize()\n"
+            "before = rss()\nlex = Lexicon.load_tsv(sys.argv[1])\nlen(list(lex))\n"
+            "print((rss() - before) / 2**20, len(lex))\n")
+    out = subprocess.run([sys.executable, "-c", code, prefix + ".tsv"], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def compare(corpus: str, tmp: str, env: dict, engines: list[str], master: str) -> None:
     base = [sys.executable, "-m", "nlp_zero", "discover", "-q", os.path.basename(corpus)]
-    runs = {"local -j 2": ["-j", "2"], "spark local[2]": ["--engine", "spark", "--spark-master", "local[2]"]}
+    runs = {"local -j 2": ["-j", "2"], f"spark {master}": ["--engine", "spark", "--spark-master", master]}
+    runs = {name: extra for name, extra in runs.items() if name.split()[0] in engines}
     rows = {}
     for name, extra in runs.items():
         prefix = os.path.join(tmp, name.split()[0])
         r = rows[name] = measure(base + ["-o", prefix] + extra, env, os.path.dirname(corpus))
         r["prefix"] = prefix
-        print(f"{name:<16}{r['seconds']:>8.1f} s   driver {r['driver_mb']:>6.0f} MB RSS   "
+        jvm = f"   driver JVM {r['jvm_mb']:>6.0f} MB RSS" if r["jvm_mb"] else ""
+        print(f"{name:<28}{r['seconds']:>8.1f} s   driver {r['driver_mb']:>6.0f} MB RSS{jvm}   "
               f"process tree {r['tree_mb']:>6.0f} MB PSS", flush=True)
-    a, b = (rows[n]["prefix"] for n in runs)
-    same = all(filecmp.cmp(a + ext, b + ext, shallow=False) for ext in (".dict.txt", ".tsv", ".meta.json"))
-    local, spark = rows["local -j 2"], rows["spark local[2]"]
-    print(f"spark / local time: {spark['seconds'] / local['seconds']:.2f}   (target <= 3)")
-    print(f"dict, tsv and meta byte-identical: {same}\n", flush=True)
+    for name, r in rows.items():
+        mb, words = lexicon_mb(r["prefix"], env)
+        print(f"{name:<28}the lexicon: {words:,} words, {mb:.0f} MB in a Python process", flush=True)
+    if len(rows) == 2:
+        a, b = (rows[n]["prefix"] for n in runs)
+        same = all(filecmp.cmp(a + ext, b + ext, shallow=False) for ext in (".dict.txt", ".tsv", ".meta.json"))
+        local, spark = (rows[n] for n in runs)
+        print(f"spark / local time: {spark['seconds'] / local['seconds']:.2f}   (target <= 3)")
+        print(f"dict, tsv and meta byte-identical: {same}", flush=True)
+    print(flush=True)
+
+
+def _slice(source: str, size: str, tmp: str) -> str:
+    """The first ``size`` characters of ``source`` cut back to the last line end (generated text of N
+    characters is a prefix of any longer text of the same seed: benchmarks/make_corpus.py)."""
+    n = int(float(size[:-1]) * {"K": 1e3, "M": 1e6, "G": 1e9}[size[-1].upper()]) if size[-1].isalpha() else int(size)
+    path = os.path.join(tmp, f"gen{size}.txt")
+    with open(source, encoding="utf-8", newline="") as f:
+        text = f.read(n)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(text[: text.rindex("\n") + 1])
+    return path
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default=str(DATA / "laws_prc.txt.xz"))
+    ap.add_argument("--corpus", default=str(DATA / "laws_prc.txt.xz"), help="a real corpus ('' for none)")
     ap.add_argument("--generated", default="", help="sizes of generated text too, e.g. 25M,100M")
+    ap.add_argument("--generated-from", metavar="FILE", default=None,
+                    help="cut the generated sizes from this output of make_corpus.py (its first N characters, "
+                         "to the last line end) instead of generating them")
+    ap.add_argument("--engines", default="local,spark", help="which to run (default local,spark)")
+    ap.add_argument("--spark-master", default="local[2]",
+                    help="default local[2]; 'local-cluster[2,1,1024]' runs the executors in JVMs of their own, "
+                         "so that the driver's JVM is measured apart")
     args = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(REPO), SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
                PYSPARK_PYTHON=sys.executable)
@@ -101,13 +158,16 @@ def main() -> None:
         if args.corpus:
             corpora.append(_plain(Path(args.corpus), tmp))
         for size in filter(None, args.generated.split(",")):
+            if args.generated_from:
+                corpora.append(_slice(args.generated_from, size, tmp))
+                continue
             path = os.path.join(tmp, f"gen{size}.txt")
             subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), "--chars", size,
                             "--seed", "1", "-o", path], check=True, env=env)
             corpora.append(path)
         for corpus in corpora:
             print(f"corpus {os.path.basename(corpus)} ({os.path.getsize(corpus) / 2**20:.0f} MB)")
-            compare(corpus, tmp, env)
+            compare(corpus, tmp, env, args.engines.split(","), args.spark_master)
 
 
 if __name__ == "__main__":

@@ -557,9 +557,13 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 def _discover_spark(args: argparse.Namespace) -> int:
-    """``discover --engine spark``: learn on Spark, write the same files on the driver."""
+    """``discover --engine spark``: learn on Spark, write the same files on the driver (the dict and TSV
+    streamed, sorted, from the executors: the driver never holds the lexicon)."""
+    import json
+
     from .discovery import WordFinder
     from .errors import InputError
+    from .fileio import atomic_write
 
     if not args.inputs:
         raise UsageError("--engine spark learns from INPUT paths (not --load-state)")
@@ -569,14 +573,21 @@ def _discover_spark(args: argparse.Namespace) -> int:
     inputs = [{"name": path, "sha256": _sha256(path) if os.path.isfile(path) else None} for path in names]
     try:
         with spark.errors_of(args.inputs):
-            lexicon = spark.discover(lines, order=args.order, partitions=args.spark_partitions)
+            stats, top = spark.discover_to_files(lines, args.output, order=args.order,
+                                                 partitions=args.spark_partitions, top=args.top)
     except InputError:
         raise
     except NlpZeroError as e:  # no text to learn from
         raise InputError(", ".join(args.inputs), str(e)) from None
     finder = WordFinder(order=args.order)  # (what the run record is written from)
-    finder.stats = lexicon.stats
-    _write_lexicon(args, lexicon, finder, inputs)
+    finder.stats = stats
+    with atomic_write(args.output + ".meta.json") as f:  # last: it marks a complete result
+        f.write(json.dumps(finder.record(inputs), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    for word, count in top:
+        print(f"{word}\t{count}")
+    say(args, f"{stats.chars:,} characters -> {stats.words:,} words; "
+        f"{stats.bits_per_char_before:.3f} -> {stats.bits_per_char_after:.3f} bits/char; "
+        f"{args.output}.dict.txt, .tsv, .meta.json")
     return 0
 
 

@@ -24,14 +24,17 @@ local engine byte for byte:
    (:func:`nlp_zero.scores.exact_partials`) and the driver takes one ``fsum`` of them all --
    the correctly rounded sum, as one ``math.fsum`` over all values gives
    locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
-5. candidate passes order by order, the table of shorter candidates
-   broadcast (it is small: see :func:`nlp_zero.passes.candidates`);
-6. the segmentation of the distinct chunks, weighted by their counts.
+5. candidate passes order by order; the shorter candidates that the
+   k-grams of a partition need (the parts of those that beat their split
+   into single symbols) are brought to it by a join, not broadcast;
+6. the segmentation of the distinct chunks, weighted by their counts, each
+   partition of chunks joined to the candidates among its strings;
+7. the words' scores joined to their counts on the executors, and the
+   lexicon built on the driver from that stream.
 
-The driver holds what the local engine's result holds (the candidate
-table, the lexicon) and tables as large as the alphabet; nothing in
-proportion to the corpus is collected.  ``benchmarks/spark_scale.py``
-measures time and memory against the local engine.
+The driver holds the lexicon (the result) and tables as large as the
+alphabet; no candidate table, n-gram or chunk is collected or broadcast.
+``benchmarks/spark_scale.py`` measures time and memory against the local engine.
 """
 
 from __future__ import annotations
@@ -48,15 +51,15 @@ import zlib
 from collections import Counter, defaultdict
 from array import array
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, getitem, sub
+from itertools import compress, repeat
+from operator import add, getitem, gt, itemgetter, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
 from .discovery import DiscoveryStats
 from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
-from .lexicon import Lexicon
+from .lexicon import Lexicon, _fmt
 from .counting import add_counts, ngram_regex
 from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex,
                      candidate_prefixes, candidates, segment_words, side_columns)
@@ -521,16 +524,18 @@ class _Singles:
 
 
 def _singles(windows, unigrams: dict[str, int], P: int) -> _Singles:
-    """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two symbols)."""
+    """The branching entropies of single symbols, from the counts of the bigrams (the windows' first two
+    symbols), computed by symbol on the executors: the driver gets one float a symbol."""
     bigrams = windows.flatMap(_bigrams).reduceByKey(add, P, _crc).filter(lambda kv: kv[1] > 1).persist()
-    right = dict(bigrams.map(lambda kv: (kv[0][0], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
-    left = dict(bigrams.map(lambda kv: (kv[0][1], kv[1])).groupByKey(P, _crc).mapValues(sorted).collect())
+
+    def h(side: int) -> dict[str, float]:
+        ext = bigrams.map(lambda kv: (kv[0][side], kv[1])).groupByKey(P, _crc)
+        known = dict(ext.map(lambda kv: (kv[0], entropy(sorted(kv[1]), unigrams[kv[0]]))).collect())
+        return {a: known[a] if a in known else entropy([], c) for a, c in unigrams.items() if c > 1}
+
+    singles = _Singles(unigrams, h(0), h(1))
     bigrams.unpersist()
-
-    def h(ext: dict[str, list[int]]) -> dict[str, float]:
-        return {a: entropy(ext.get(a, []), c) for a, c in unigrams.items() if c > 1}
-
-    return _Singles(unigrams, h(right), h(left))
+    return singles
 
 
 def _side(tables: list, K: int, forward: bool, singles: _Singles) -> Iterator[tuple[int, list, Any, Any, Any]]:
@@ -655,8 +660,93 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
     return norms
 
 
-def _candidates_of(model: _Model, k: int, shorter_bc):
-    def select(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[str, float, tuple]]:
+# -- candidates and segmentation: the shorter candidates looked up by a join --------
+
+
+def _asks(pairs: Iterable[tuple[str, int]], P: int) -> Iterator[tuple[tuple[int, int], tuple[list[str], array]]]:
+    """``((j, 1), (strings, partitions))``: the pairs (string s, partition i that needs it), each once a run
+    of a million (what a worker holds), in blocks for the partition j of s (see :func:`_found`)."""
+    seen: set[tuple[str, int]] = set()
+    for pair in pairs:
+        seen.add(pair)
+        if len(seen) >= 1 << 20:
+            yield from _blocks_by_crc(seen, P, 1, "q")
+            seen.clear()
+    yield from _blocks_by_crc(seen, P, 1, "q")
+
+
+def _offers(P: int):
+    def offers(pairs: Iterable[tuple[str, float]]) -> Iterator[tuple[tuple[int, int], tuple[list[str], array]]]:
+        """``((j, 0), (strings, values))``: a partition of a table, in blocks for the partition j of the strings."""
+        return _blocks_by_crc(pairs, P, 0, "d")
+
+    return offers
+
+
+def _blocks_by_crc(pairs: Iterable[tuple[str, Any]], P: int, tag: int, typecode: str) -> Iterator[tuple]:
+    out: dict[int, tuple[list[str], array]] = {}
+    for x, v in pairs:
+        j = _crc(x) % P
+        if j not in out:
+            out[j] = ([], array(typecode))
+        keys, values = out[j]
+        keys.append(x)
+        values.append(v)
+    return (((j, tag), block) for j, block in out.items())
+
+
+def _first(key: tuple[int, int]) -> int:
+    return key[0]
+
+
+def _answer(blocks: Iterable[tuple[tuple[int, int], tuple[list[str], array]]]) -> Iterator[tuple[int, tuple]]:
+    """``(i, ("t", strings, values))``: the entries of the table that partition i asked for (the table's blocks
+    come first: the tag 0 sorts before the asks' 1)."""
+    table: dict[str, float] = {}
+    out: dict[int, tuple[list[str], array]] = {}
+    for (_, tag), (keys, values) in blocks:
+        if tag == 0:
+            table.update(zip(keys, values))
+            continue
+        get = table.get
+        for x, i in zip(keys, values):
+            g = get(x)
+            if g is not None:
+                if i not in out:
+                    out[i] = ([], array("d"))
+                out[i][0].append(x)
+                out[i][1].append(g)
+    return ((i, ("t", keys, values)) for i, (keys, values) in out.items())
+
+
+def _found(asks, known, P: int):
+    """``(i, ("t", keys, values))``: blocks of the entries of ``known`` (an RDD ``(s, value)``) that the
+    partition i asks for (:func:`_asks`): the table a partition needs, never the whole one.  A join by
+    string in blocks -- both sides to the partition of the string, the table's part first -- rather than
+    one record a pair."""
+    both = asks.union(known.mapPartitions(_offers(P)))
+    return both.repartitionAndSortWithinPartitions(P, _first).mapPartitions(_answer)
+
+
+def _with_table(singles_bc) -> Any:
+    """Splits a partition's blocks: its table (single symbols and what :func:`_found` brought) and the rest."""
+    def split(blocks: Iterable[tuple[int, tuple]]) -> tuple[dict[str, float], list[tuple]]:
+        table = dict(singles_bc.value)
+        rest = []
+        for _, block in blocks:
+            if block[0] == "t":
+                table.update(zip(block[1], block[2]))
+            else:
+                rest.append(block)
+        return table, rest
+
+    return split
+
+
+def _units_survivors(model: _Model, k: int, singles_bc):
+    def select(index: int, blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple]]:
+        """``(index, ("x", keys, cols))``: the k-grams of a partition that beat their split into single
+        symbols (the first test of :func:`nlp_zero.passes.candidates`, done again there), with their columns."""
         keys: list[str] = []
         cols = [array("d"), array("d"), array("d")]
         for order, block_keys, block_cols in blocks:
@@ -664,18 +754,103 @@ def _candidates_of(model: _Model, k: int, shorter_bc):
                 keys += block_keys
                 for col, more in zip(cols, block_cols):
                     col += more
-        found, details = candidates(model, keys, cols, k, shorter_bc.value)
-        return ((x, g, details[x]) for x, g in found.items())
+        get = singles_bc.value.__getitem__
+        units = [0.0] * len(keys)
+        for j in range(k):
+            units = list(map(add, units, map(get, map(itemgetter(j), keys))))
+        sel = list(map(gt, model.gains(k, cols), units))
+        yield index, ("x", list(compress(keys, sel)), [array("d", compress(col, sel)) for col in cols])
 
     return select
 
 
-def _segmenter(K: int, table_bc):
-    def segment(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+def _parts(k: int, P: int):
+    def parts(records: Iterable[tuple[int, tuple]]) -> Iterator[tuple]:
+        """The parts of 2..k-1 symbols of partition i's k-grams (what their best splits look up), asked for."""
+        pairs = ((x[j:j + L], i) for i, (_, keys, _) in records for x in keys for L in range(2, k)
+                 for j in range(k - L + 1))
+        return _asks(pairs, P)
+
+    return parts
+
+
+def _candidates_of(model: _Model, k: int, singles_bc):
+    split = _with_table(singles_bc)
+
+    def select(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, tuple[float, tuple]]]:
+        """``(x, (score·k, scores))`` of the candidates among a partition's k-grams."""
+        table, rest = split(blocks)
+        keys = [x for block in rest for x in block[1]]
+        cols = [array("d", itertools.chain.from_iterable(block[2][j] for block in rest)) for j in range(3)]
+        found, details = candidates(model, keys, cols, k, table)
+        return ((x, (g, details[x])) for x, g in found.items())
+
+    return select
+
+
+def _candidate_rdd(scored: Any, model: _Model, singles_cols: dict, P: int):
+    """The candidates ``(x, (score·k, scores))`` of orders 2..K, order by order (docs/design.md §5.7): the
+    shorter candidates a partition's k-grams need are joined to it, not broadcast; and the single symbols'
+    ``(table, details)``, on the driver (as many as the alphabet)."""
+    from pyspark import StorageLevel
+
+    sc = scored.context
+    keys = sorted(singles_cols)
+    singles, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
+    singles_bc = sc.broadcast(singles)
+    found = []  # the persisted RDDs of candidates, one an order
+    for k in range(2, model.K + 1):
+        survivors = scored.mapPartitionsWithIndex(_units_survivors(model, k, singles_bc)).persist()
+        blocks = survivors
+        if found:
+            needs = survivors.mapPartitions(_parts(k, P))
+            known = sc.union([f.mapValues(itemgetter(0)) for f in found])
+            blocks = survivors.union(_found(needs, known, P))
+        new = (blocks.partitionBy(P, _identity).mapPartitions(_candidates_of(model, k, singles_bc))
+               .persist(StorageLevel.MEMORY_AND_DISK))
+        log.info("%d candidate %d-grams", new.count(), k)
+        survivors.unpersist()
+        found.append(new)
+    return found, details, singles_bc
+
+
+def _chunk_blocks(P: int):
+    def blocks(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, tuple]]:
+        """``(i, ("c", chunks, times))``: a partition's chunks grouped by the partition i they are segmented in."""
+        out: dict[int, tuple[list[str], array]] = {}
+        for chunk, m in pairs:
+            chunks, times = out.setdefault(_crc(chunk) % P, ([], array("q")))
+            chunks.append(chunk)
+            times.append(m)
+        return ((i, ("c", chunks, times)) for i, (chunks, times) in out.items())
+
+    return blocks
+
+
+def _chunk_needs(K: int, P: int):
+    def needs(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple]:
+        """The strings of 2..K symbols of the chunks segmented in partition i, asked for."""
+        def strings() -> Iterator[tuple[str, int]]:
+            for chunk, _ in pairs:
+                i = _crc(chunk) % P
+                for L in range(2, min(K, len(chunk)) + 1):
+                    for j in range(len(chunk) - L + 1):
+                        yield chunk[j:j + L], i
+
+        return _asks(strings(), P)
+
+    return needs
+
+
+def _segmenter(K: int, singles_bc):
+    split = _with_table(singles_bc)
+
+    def segment(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
         """The words of a partition's chunks, each counted as often as its chunk was seen."""
-        table = table_bc.value
+        table, rest = split(blocks)
         get, prefixes = table.get, candidate_prefixes(table, K)
         counts: Counter = Counter()
+        pairs = ((chunk, m) for block in rest for chunk, m in zip(block[1], block[2]))
         for text, m in _texts(pairs):
             add_counts(counts, segment_words(text, K, get, prefixes), m)
         return iter(counts.items())
@@ -690,8 +865,78 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     ``partitions``: of the shuffles (default: the context's parallelism);
     the result does not depend on it.  The lexicon's ``stats`` attribute
     holds the :class:`~nlp_zero.discovery.DiscoveryStats` that ``find()``
-    would leave in ``WordFinder.stats``.
+    would leave in ``WordFinder.stats``.  The lexicon is built on the
+    driver from a stream of its rows: it is all the driver holds in
+    proportion to the vocabulary (:func:`discover_to_files` holds not even that).
     """
+    learned = _learn(lines, order, column, partitions)
+    try:
+        lexicon = Lexicon()
+        for word, (count, details) in learned.rows.toLocalIterator():
+            lexicon[word] = count
+            lexicon.scores[readable(word)] = dict(zip(_FIELDS, details))
+    finally:
+        learned.rows.unpersist()
+    lexicon.stats = learned.stats
+    return lexicon
+
+
+def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "value",
+                      partitions: int | None = None, top: int = 0) -> tuple[DiscoveryStats, list[tuple[str, int]]]:
+    """Learn on Spark and write ``PREFIX.dict.txt`` and ``PREFIX.tsv`` on the driver, byte for byte those of
+    :meth:`Lexicon.save` and :meth:`Lexicon.save_tsv` of :func:`discover`'s lexicon; the stats and the
+    ``top`` first words with their counts.
+
+    The rows are sorted by Spark and streamed to both files (``toLocalIterator``):
+    the driver never holds the lexicon.  (The meta file is the caller's.)
+    """
+    learned = _learn(lines, order, column, partitions)
+    stats, rows = learned.stats, learned.rows
+    names = sorted(_FIELDS) if stats.words else []
+    first: list[tuple[str, int]] = []
+    try:
+        # (toLocalIterator brings one partition at a time through the driver's JVM: a bounded number of rows)
+        parts = max(rows.getNumPartitions(), math.ceil(stats.words / ROWS_PER_PART))
+        ordered = rows.map(_sort_key).sortByKey(True, parts).values()
+        with atomic_write(prefix + ".dict.txt") as words, atomic_write(prefix + ".tsv") as table:
+            table.write("\t".join(["word", "count", "prob"] + names) + "\n")
+            for word, count, details in ordered.toLocalIterator():
+                words.write(f"{word} {count}\n")
+                cells = [word, str(count), _fmt(count / stats.tokens if stats.tokens else 0.0)]
+                cells.extend(_fmt(float(details[_FIELDS.index(n)])) for n in names)
+                table.write("\t".join(cells) + "\n")
+                if len(first) < top:
+                    first.append((word, count))
+    finally:
+        rows.unpersist()
+    return stats, first
+
+
+_FIELDS = ("score", "nvbe", "cohesion", "pmi")
+#: The words in a partition of the sorted lexicon streamed to the driver (at most about).
+ROWS_PER_PART = 50_000
+
+
+def _sort_key(row: tuple[str, tuple[int, tuple]]) -> tuple[tuple[int, str], tuple[str, int, tuple]]:
+    """A row keyed for the order of a lexicon's files: by decreasing count, then by readable word."""
+    word, (count, details) = row
+    word = readable(word)
+    return (-count, word), (word, count, details)
+
+
+@dataclass
+class _Learned:
+    rows: Any  # RDD (word, (count, (score, nvbe, cohesion, pmi))), persisted
+    stats: DiscoveryStats
+
+
+def _word_sums(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Iterator[tuple[int, int, list[float]]]:
+    """A partition's words, tokens, and the exact partials of Σ c·ln c (see :func:`nlp_zero.scores.code_length`)."""
+    counts = [count for _, (count, _) in rows]
+    yield len(counts), sum(counts), exact_partials([c * math.log(c) for c in counts if c > 0])
+
+
+def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Learned:
     from pyspark import StorageLevel
 
     if not 1 <= order <= 16:
@@ -712,51 +957,45 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
     disk = StorageLevel.MEMORY_AND_DISK
     windows = corpus.chunks.mapPartitions(_windows_of(K, P)).partitionBy(P, _identity).persist(disk)
     singles = _singles(windows, unigrams, P)
-    singles_bc = sc.broadcast(singles)
+    sides_bc = sc.broadcast(singles)
     log.info("windows and single symbols; %.1f s", time.perf_counter() - start)
     # single symbols: their columns on the driver (as many as the alphabet)
     singles_cols = {a: (singles.h_r.get(a, 0.0) - h0, singles.h_l.get(a, 0.0) - h0, 0.0) for a in unigrams}
     # forward columns by the first two symbols, then to the partition of the last two: backward, PMI
-    scored = (windows.mapPartitions(_forward(K, P, singles_bc)).partitionBy(P, _identity)
-              .mapPartitions(_backward(K, math.log(n), singles_bc)).persist(disk))
+    scored = (windows.mapPartitions(_forward(K, P, sides_bc)).partitionBy(P, _identity)
+              .mapPartitions(_backward(K, math.log(n), sides_bc)).persist(disk))
     norms = _norms(scored, singles_cols, K, P)
     log.info("n-grams scored and standardised; %.1f s", time.perf_counter() - start)
     windows.unpersist()
-    table, details = _candidate_table(scored, _Model(K, norms, []), singles_cols)
+    found, singles_details, singles_bc = _candidate_rdd(scored, _Model(K, norms, []), singles_cols, P)
+    log.info("candidates; %.1f s", time.perf_counter() - start)
+    # the segmentation: each partition's chunks with the candidates they hold (a join, not a broadcast)
+    needs = corpus.chunks.mapPartitions(_chunk_needs(K, P))
+    known = sc.union([f.mapValues(itemgetter(0)) for f in found]) if found else sc.parallelize([], P)
+    blocks = corpus.chunks.mapPartitions(_chunk_blocks(P)).union(_found(needs, known, P))
+    words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
+    scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
+                      [sc.parallelize(sorted(singles_details.items()), 1)])
+    rows = words.join(scores, P).persist(disk)
+    sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
+    tokens = sum(t for _, t, _ in sums)
+    # code_length of the counts: Σ c·ln c summed exactly, as its one fsum does
+    after = tokens * math.log(tokens) - math.fsum(p for _, _, part in sums for p in part) if tokens else 0.0
+    for f in found:
+        f.unpersist()
     scored.unpersist()
-    log.info("%d candidate n-grams; %.1f s", len(table), time.perf_counter() - start)
-    table_bc = sc.broadcast(table)
-    counts = dict(corpus.chunks.mapPartitions(_segmenter(K, table_bc)).reduceByKey(add, P, _crc).toLocalIterator())
-    table_bc.destroy()
     singles_bc.destroy()
+    sides_bc.destroy()
     chunks = corpus.chunks.values().sum()
     corpus.unpersist()
-    fields = ("score", "nvbe", "cohesion", "pmi")
-    lexicon = Lexicon(counts, {w: dict(zip(fields, details[w])) for w in sorted(counts)})
-    lexicon.stats = DiscoveryStats(
+    stats = DiscoveryStats(
         lines=corpus.lines,
         chunks=chunks,
         chars=n,
-        words=len(counts),
-        tokens=sum(counts.values()),
+        words=sum(w for w, _, _ in sums),
+        tokens=tokens,
         bits_per_char_before=code_length(unigrams.values()) / n / _LN2,
-        bits_per_char_after=code_length(counts.values()) / n / _LN2,
+        bits_per_char_after=after / n / _LN2,
     )
-    return lexicon
-
-
-def _candidate_table(scored: Any, model: _Model, singles_cols: dict) -> tuple[dict[str, float], dict[str, tuple]]:
-    """The candidates, order by order (the shorter ones broadcast), and their scores (docs/design.md §5.7)."""
-    sc = scored.context
-    keys = sorted(singles_cols)
-    table, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
-    for k in range(2, model.K + 1):
-        shorter_bc = sc.broadcast(table)
-        new = {}
-        for x, g, d in scored.mapPartitions(_candidates_of(model, k, shorter_bc)).toLocalIterator():
-            new[x] = g
-            details[x] = d
-        table.update(new)
-        shorter_bc.destroy()
-    return table, details
-
+    log.info("%d words; %.1f s", stats.words, time.perf_counter() - start)
+    return _Learned(rows, stats)

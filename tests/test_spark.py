@@ -140,6 +140,33 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
     assert _bytes(tmp_path / "spark.tsv") == _bytes(tmp_path / "local.tsv")
 
 
+def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch):
+    """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most."""
+    from pyspark import RDD, SparkContext
+
+    from nlp_zero.spark import _Singles, discover
+
+    sizes = []
+    broadcast, collect = SparkContext.broadcast, RDD.collect
+
+    def spy_broadcast(self, value):
+        sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
+        return broadcast(self, value)
+
+    def spy_collect(self):
+        out = collect(self)
+        sizes.append(("collect", len(out)))
+        return out
+
+    monkeypatch.setattr(SparkContext, "broadcast", spy_broadcast)
+    monkeypatch.setattr(RDD, "collect", spy_collect)
+    lines = demo_lines[:600]
+    lexicon = discover(spark.sparkContext.parallelize(lines, 2), order=4, partitions=2)
+    alphabet = len(set("".join(lines)))
+    assert len(lexicon) > alphabet  # (so that a table of words or candidates would be seen)
+    assert sizes and max(size for _, size in sizes) <= alphabet, sizes
+
+
 def test_discover_reads_a_dataframe_column(spark):
     from nlp_zero.spark import discover
 
