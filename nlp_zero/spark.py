@@ -936,6 +936,19 @@ def _word_sums(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Iterator[tuple[
     yield len(counts), sum(counts), exact_partials([c * math.log(c) for c in counts if c > 0])
 
 
+def _segmented(corpus: "_Corpus", found: list, singles_details: dict, singles_bc, K: int, P: int):
+    """``(word, (count, scores))`` of the segmentation: each partition's chunks with the candidates they
+    hold (a join, not a broadcast), the words counted, their scores joined."""
+    sc = corpus.chunks.context
+    needs = corpus.chunks.mapPartitions(_chunk_needs(K, P))
+    known = sc.union([f.mapValues(itemgetter(0)) for f in found]) if found else sc.parallelize([], P)
+    blocks = corpus.chunks.mapPartitions(_chunk_blocks(P)).union(_found(needs, known, P))
+    words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
+    scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
+                      [sc.parallelize(sorted(singles_details.items()), 1)])
+    return words.join(scores, P)
+
+
 def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Learned:
     from pyspark import StorageLevel
 
@@ -969,14 +982,7 @@ def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Lear
     windows.unpersist()
     found, singles_details, singles_bc = _candidate_rdd(scored, _Model(K, norms, []), singles_cols, P)
     log.info("candidates; %.1f s", time.perf_counter() - start)
-    # the segmentation: each partition's chunks with the candidates they hold (a join, not a broadcast)
-    needs = corpus.chunks.mapPartitions(_chunk_needs(K, P))
-    known = sc.union([f.mapValues(itemgetter(0)) for f in found]) if found else sc.parallelize([], P)
-    blocks = corpus.chunks.mapPartitions(_chunk_blocks(P)).union(_found(needs, known, P))
-    words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
-    scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
-                      [sc.parallelize(sorted(singles_details.items()), 1)])
-    rows = words.join(scores, P).persist(disk)
+    rows = _segmented(corpus, found, singles_details, singles_bc, K, P).persist(disk)
     sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
     tokens = sum(t for _, t, _ in sums)
     # code_length of the counts: Σ c·ln c summed exactly, as its one fsum does
