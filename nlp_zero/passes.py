@@ -6,8 +6,9 @@ stages, each over keyed records (an n-gram, or a chunk, and its values),
 so that another engine could run the same stages:
 
 1. :func:`write_chunks` -- the chunk multiset as a file of blocks;
-2. forward passes (by an n-gram's first symbol), backward passes (by its
-   last symbol) and join passes: the columns of every n-gram;
+2. forward passes (by an n-gram's first symbol, or first two where one
+   symbol has too many n-grams), backward passes (by its last symbol, or
+   last two) and join passes: the columns of every n-gram;
 3. the standardisation: exact sums over all n-grams;
 4. candidate passes, order by order: the n-grams a segmentation can choose;
 5. segmentation passes over batches of chunks: the word counts.
@@ -61,7 +62,9 @@ log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner 
 # share, see _candidates_pass), and *segmentation passes* over batches of
 # chunks use that table.  Every value is computed the same way whatever the
 # ranges and batches, so the lexicon is byte-identical for any budget and any
-# number of jobs.
+# number of jobs.  (Where one symbol has more n-grams than a pass holds, its
+# n-grams are split by their first two symbols, backward by their last two:
+# see Plan._ranges and _singles_apart.)
 
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
@@ -434,7 +437,8 @@ def _side_columns(tables: list, K: int, forward: bool, h0: float, out: str,
     """Write the forward or backward columns of n-grams from their counts (see :func:`side_columns`).
 
     The n-grams go to ``out`` + ``.k<order>``, grouped by their forward range
-    (``bounds`` are the ranges' first strings; ``[""]``: one group).  Returns the number of n-grams and the parts (``[k][i]``).
+    (``bounds`` are the ranges' first strings; ``[""]``: one group).  Returns
+    the number of n-grams and the parts (``[k][i]``).
     """
     types = sum(map(len, tables[1:]))
     parts: list[list[tuple]] = [[]]
