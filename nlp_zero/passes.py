@@ -169,23 +169,28 @@ def _count(path: str, regex: re.Pattern, start: int = 0, stop: int | None = None
     return table
 
 
-def _occurrences(path: str, pattern: str) -> Counter:
-    """How often each match of ``pattern`` occurs in the distinct chunks of a chunk file (not weighted)."""
-    regex = re.compile(pattern)
-    table: Counter = Counter()
-    for _, text in _chunk_texts(path):
-        table.update(regex.findall(text))
-    return table
+def _pairs(path: str, symbols: list[str]) -> tuple[tuple[Counter, Counter], tuple[Counter, Counter]]:
+    """The 2-grams that begin with one of ``symbols`` and those that end with one, in one read of a chunk
+    file: each ``(in how many places of the distinct chunks, how often in the corpus)``."""
+    cls = "".join(f"\\U{ord(s):08x}" for s in symbols)
+    begin, end = re.compile(f"(?=([{cls}][^\n]))"), re.compile(f"(?=([^\n][{cls}]))")
+    places_a, after, places_b, before = Counter(), Counter(), Counter(), Counter()
+    for m, text in _chunk_texts(path):
+        for regex, places, weighted in ((begin, places_a, after), (end, places_b, before)):
+            found = regex.findall(text)
+            places.update(found)
+            add_counts(weighted, found, m)
+    return (places_a, after), (places_b, before)
 
 
-def _singles_apart(path: str, split: list[str], unigrams: Counter) -> tuple[dict, dict]:
-    """``(n, h_r)`` and ``(n, h_l)`` of the symbols whose n-grams are split between passes, from the 2-grams
-    that begin and end with them (the entropies as :func:`_entropies` computes them)."""
-    cls = "".join(f"\\U{ord(s):08x}" for s in split)
+def _singles_apart(after: Counter, before: Counter, split: list[str], unigrams: Counter) -> tuple[dict, dict]:
+    """``(n, h_r)`` and ``(n, h_l)`` of the symbols whose n-grams are split between passes, from the counts
+    of the 2-grams that begin (``after``) and end (``before``) with them (the entropies as
+    :func:`_entropies` computes them)."""
     sides = []
-    for regex, at in ((f"(?=([{cls}][^\n]))", 0), (f"(?=([^\n][{cls}]))", 1)):
+    for table, at in ((after, 0), (before, 1)):
         ext = defaultdict(list)
-        for g, c in _count(path, re.compile(regex)).items():
+        for g, c in table.items():
             if c > 1:
                 ext[g[at]].append(c)
         sides.append({s: (unigrams[s], _entropy(tuple(sorted(ext[s])), unigrams[s]) if unigrams[s] > 1 else 0.0)
@@ -858,9 +863,7 @@ class Plan:
         (counted in the chunk file)."""
         heavy = [s for s in self.symbols if self._bound([s]) > capacity]
         if heavy:
-            cls = "".join(f"\\U{ord(s):08x}" for s in heavy)
-            after = _occurrences(chunk_path, f"(?=([{cls}][^\n]))")
-            before = _occurrences(chunk_path, f"(?=([^\n][{cls}]))")
+            (after, self.after), (before, self.before) = _pairs(chunk_path, heavy)  # (kept for _singles_apart)
             pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
             for p in sorted(set(after) | {q[1] + q[0] for q in before}):
                 pairs[p[0]].append((p, self.K * max(after.get(p, 0), before.get(p[1] + p[0], 0))))
@@ -906,7 +909,7 @@ class Plan:
             run_tasks(_scatter_pass, scatter, self.jobs, lambda d, t: self.report("scattering", d, t))
             windows = [[path(f"w{t}-{j}") for t in range(len(batches))] for j in range(nf)]
         split = sorted({b[0] for b in bounds if len(b) == 2})
-        ahead, behind = _singles_apart(chunk_path, split, self.unigrams) if split else (None, None)
+        ahead, behind = _singles_apart(self.after, self.before, split, self.unigrams) if split else (None, None)
         if split:
             log.info("the n-grams of %d symbols split by their first two (%s)", len(split), "".join(split[:20]))
         forward = [(chunk_path, windows[i], K, h0, path(f"f{i}"), path(f"n{i}"), bounds, i, ahead)
