@@ -108,10 +108,6 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
               consume: Callable[[Any], None] | None = None) -> list:
     """``[fn(*t) for t in tasks]``, with up to ``jobs`` worker processes; results in task order.
 
-    ``consume``: instead, each result is handed to it as its task finishes
-    (in the order they finish) and not kept; the call returns ``[]``.  For
-    results that are big and are added up.
-
     ``fn`` must be a module-level function.  With ``jobs <= 1`` (or a single
     task) everything runs here.  ``done(finished, total)`` is called as tasks
     finish (for progress).  An exception in a task is raised here; on an error
@@ -121,6 +117,10 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], jobs: int = 1,
     get from :func:`shared`.  Forked workers inherit it -- one copy for all,
     shared with this process -- instead of a pickled copy in every task
     (sent with each task only where processes cannot fork).
+
+    ``consume``: instead, each result is handed to it as its task finishes
+    (in the order they finish) and not kept; the call returns ``[]``.  For
+    results that are big and are added up.
     """
     global _SHARED
     previous, _SHARED = _SHARED, shared
@@ -147,8 +147,8 @@ def _with_shared(fn: Callable, value: Any, *args: Any) -> Any:
 def _run(fn: Callable, tasks: Sequence[tuple], jobs: int, done, shared: Any, consume) -> list:
     total = len(tasks)
     results: list = []
-    keep = results.append if consume is None else consume
     if jobs <= 1 or total <= 1:
+        keep = results.append if consume is None else consume
         for finished, t in enumerate(tasks, 1):
             keep(fn(*t))
             if done:
