@@ -233,7 +233,12 @@ class _Costs(dict):
         self.logtotal = logtotal
 
     def __missing__(self, count: int) -> float:
-        return -(math.log(count) - self.logtotal) if count else _INF
+        return _cost(count, self.logtotal)
+
+
+def _cost(count: int, logtotal: float) -> float:
+    """A word's cost ``ln N - ln n(w)`` (as jieba's ``log(freq) - log(total)``, negated exactly); inf for 0."""
+    return -(math.log(count) - logtotal) if count > 0 else _INF
 
 
 class _Sorted(NamedTuple):
@@ -365,7 +370,7 @@ class Tokenizer:
         self._forget()
 
     def _cost(self, count: int) -> float:
-        return -(math.log(count) - self._logtotal) if count > 0 else _INF
+        return _cost(count, self._logtotal)
 
     def _forget(self) -> None:
         """Empty the block cache (after any change to the dictionary)."""
