@@ -624,11 +624,7 @@ def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict
     get = shorter.get
     # First the split into single symbols (one of the splits, and cheap): a
     # k-gram that does not beat it is out, and most are.
-    units = [0.0] * len(keys)
-    for j in range(k):
-        units = list(map(add, units, map(get, map(itemgetter(j), keys))))
-    sel = list(map(gt, gains, units))
-    del units
+    sel = beats_units(gains, keys, k, get)
     keys, gains = list(compress(keys, sel)), list(compress(gains, sel))
     cols = [list(compress(col, sel)) for col in cols]
     best = [[0.0] * len(keys)]  # best[j]: the best split of x[:j], for every k-gram x
@@ -643,6 +639,15 @@ def candidates(model: _Model, keys: list[str], cols: list, k: int, shorter: dict
     del best
     return (dict(compress(zip(keys, gains), sel)),
             model.details(k, compress(keys, sel), *(list(compress(col, sel)) for col in cols)))
+
+
+def beats_units(gains: list[float], keys: list[str], k: int, get: Callable) -> list[bool]:
+    """Whether each k-gram's score·k (``gains``) beats its split into single symbols (``get``: a symbol's
+    score), the sum taken symbol by symbol from the first, as the segmentation adds."""
+    units = [0.0] * len(keys)
+    for j in range(k):
+        units = list(map(add, units, map(get, map(itemgetter(j), keys))))
+    return list(map(gt, gains, units))
 
 
 def _save_details(out: str, details: dict[str, tuple]) -> tuple:

@@ -52,7 +52,7 @@ from collections import Counter, defaultdict
 from array import array
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import add, getitem, gt, itemgetter, sub
+from operator import add, getitem, itemgetter, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
@@ -61,7 +61,7 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, _fmt
 from .counting import add_counts, ngram_regex
-from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex,
+from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex, beats_units,
                      candidate_prefixes, candidates, segment_words, side_columns)
 from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
@@ -746,7 +746,8 @@ def _with_table(singles_bc) -> Any:
 def _units_survivors(model: _Model, k: int, singles_bc):
     def select(index: int, blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple]]:
         """``(index, ("x", keys, cols))``: the k-grams of a partition that beat their split into single
-        symbols (the first test of :func:`nlp_zero.passes.candidates`, done again there), with their columns."""
+        symbols (:func:`nlp_zero.passes.beats_units`, the first test of ``candidates``, which applies it
+        again there), with their columns."""
         keys: list[str] = []
         cols = [array("d"), array("d"), array("d")]
         for order, block_keys, block_cols in blocks:
@@ -754,11 +755,7 @@ def _units_survivors(model: _Model, k: int, singles_bc):
                 keys += block_keys
                 for col, more in zip(cols, block_cols):
                     col += more
-        get = singles_bc.value.__getitem__
-        units = [0.0] * len(keys)
-        for j in range(k):
-            units = list(map(add, units, map(get, map(itemgetter(j), keys))))
-        sel = list(map(gt, model.gains(k, cols), units))
+        sel = beats_units(model.gains(k, cols), keys, k, singles_bc.value.__getitem__)
         yield index, ("x", list(compress(keys, sel)), [array("d", compress(col, sel)) for col in cols])
 
     return select
