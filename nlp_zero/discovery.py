@@ -300,10 +300,9 @@ class WordFinder:
             plan = Plan(occurrences, unigrams, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
             counts, details = plan.segment(chunk_path, model)
-            fields = ("score", "nvbe", "cohesion", "pmi")
             lexicon = Lexicon(counts)
             # (each word's row made once, straight into the lexicon: a copy of all rows is a peak)
-            lexicon.scores = {readable(w): dict(zip(fields, details.pop(w))) for w in sorted(counts)}
+            lexicon.scores = {readable(w): dict(zip(SCORES, details.pop(w))) for w in sorted(counts)}
             del details
         self.stats = DiscoveryStats(
             lines=self.lines,
@@ -318,6 +317,9 @@ class WordFinder:
                  self.stats.bits_per_char_before, self.stats.bits_per_char_after)
         return lexicon
 
+
+#: The scores a learned word carries, in the order the passes give them.
+SCORES = ("score", "nvbe", "cohesion", "pmi")
 
 #: Memory per distinct chunk of the learner's state held in memory (the Counter's
 #: slot, the string, its count), in bytes; measured on laws_prc (14 symbols a chunk).

@@ -75,6 +75,18 @@ def _check_count(word: str, count: object) -> int:
     return count
 
 
+def tsv_header(names: list[str]) -> str:
+    """The first line of a lexicon TSV with the score columns ``names`` (see :meth:`Lexicon.save_tsv`)."""
+    return "\t".join(["word", "count", "prob"] + names) + "\n"
+
+
+def tsv_row(word: str, count: int, total: int, scores: Mapping[str, float], names: list[str]) -> str:
+    """One line of a lexicon TSV: the word, its count, count / ``total``, and its ``scores`` by ``names``."""
+    cells = [word, str(count), _fmt(count / total if total else 0.0)]
+    cells.extend(_fmt(scores[n]) if n in scores else "" for n in names)
+    return "\t".join(cells) + "\n"
+
+
 def _fmt(x: float) -> str:
     """Deterministic, compact float formatting for TSV files."""
     return format(x, ".6g")
@@ -288,13 +300,9 @@ class Lexicon(MutableMapping[str, int]):
         names = sorted({name for row in self.scores.values() for name in row})
         total = self._total
         with atomic_write(os.fspath(path)) as f:
-            f.write("\t".join(["word", "count", "prob"] + names) + "\n")
+            f.write(tsv_header(names))
             for word in self:
-                count = self._counts[word]
-                row = self.scores.get(word, {})
-                cells = [word, str(count), _fmt(count / total if total else 0.0)]
-                cells.extend(_fmt(row[n]) if n in row else "" for n in names)
-                f.write("\t".join(cells) + "\n")
+                f.write(tsv_row(word, self._counts[word], total, self.scores.get(word, {}), names))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Lexicon:

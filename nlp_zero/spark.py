@@ -56,10 +56,10 @@ from operator import add, getitem, itemgetter, sub
 from typing import Any, Iterable, Iterator
 
 from .counting import CountSummary, _header
-from .discovery import DiscoveryStats
+from .discovery import SCORES, DiscoveryStats
 from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
-from .lexicon import Lexicon, _fmt
+from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
 from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex, beats_units,
                      candidate_prefixes, candidates, segment_words, side_columns)
@@ -871,7 +871,7 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
         lexicon = Lexicon()
         for word, (count, details) in learned.rows.toLocalIterator():
             lexicon[word] = count
-            lexicon.scores[readable(word)] = dict(zip(_FIELDS, details))
+            lexicon.scores[readable(word)] = dict(zip(SCORES, details))
     finally:
         learned.rows.unpersist()
     lexicon.stats = learned.stats
@@ -889,27 +889,23 @@ def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "va
     """
     learned = _learn(lines, order, column, partitions)
     stats, rows = learned.stats, learned.rows
-    names = sorted(_FIELDS) if stats.words else []
+    names = sorted(SCORES) if stats.words else []
     first: list[tuple[str, int]] = []
     try:
         # (toLocalIterator brings one partition at a time through the driver's JVM: a bounded number of rows)
         parts = max(rows.getNumPartitions(), math.ceil(stats.words / ROWS_PER_PART))
         ordered = rows.map(_sort_key).sortByKey(True, parts).values()
         with atomic_write(prefix + ".dict.txt") as words, atomic_write(prefix + ".tsv") as table:
-            table.write("\t".join(["word", "count", "prob"] + names) + "\n")
+            table.write(tsv_header(names))
             for word, count, details in ordered.toLocalIterator():
                 words.write(f"{word} {count}\n")
-                cells = [word, str(count), _fmt(count / stats.tokens if stats.tokens else 0.0)]
-                cells.extend(_fmt(float(details[_FIELDS.index(n)])) for n in names)
-                table.write("\t".join(cells) + "\n")
+                table.write(tsv_row(word, count, stats.tokens, dict(zip(SCORES, map(float, details))), names))
                 if len(first) < top:
                     first.append((word, count))
     finally:
         rows.unpersist()
     return stats, first
 
-
-_FIELDS = ("score", "nvbe", "cohesion", "pmi")
 #: The words in a partition of the sorted lexicon streamed to the driver (at most about).
 ROWS_PER_PART = 50_000
 
