@@ -7,15 +7,17 @@ punctuation, spaces or line ends.
 
 How it stays fast in pure Python: lines are batched into texts of about a
 million characters; the chunks of a text are joined by a separator that never
-occurs inside a chunk, and each order k is counted with one
-``Counter.update`` over ``re.findall('(?=([^SEP]{k}))', batch)`` -- the
-overlapping k-grams that contain no separator, found and counted in C code
-with no per-character Python loop.
+occurs inside a chunk, and only the top order n is counted from the text, with
+one ``Counter.update`` over ``re.findall('(?=([^SEP]{n}))', batch)`` -- the
+overlapping n-grams that contain no separator, found and counted in C code
+with no per-character Python loop -- and one over the chunks' last n-1
+symbols.  Each lower order follows exactly from the one above it and those
+chunk ends (:class:`_Tally`), a loop over distinct n-grams, not over the text.
 
-Parallel counting partitions the *orders*, not the text: every worker sees
-every batch and counts only its own orders, so the workers' tables are
-disjoint and nothing has to be merged (``jobs`` beyond ``order`` are not
-used).
+Parallel counting partitions the *first symbols*, not the text: every worker
+sees every batch and counts only the n-grams that begin with its share of the
+symbols (a range in the output's order), so the workers' tables are disjoint,
+nothing has to be merged, and their sorted outputs follow one another.
 
 Exactness and ``min_count``: the counts kept while training are the raw ones,
 so ``update`` can be called again and again (additive training) and two
@@ -52,11 +54,13 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormatError, NlpZeroError
@@ -64,7 +68,7 @@ from .fileio import atomic_write, read_saved, whole_number
 from .pool import Broadcast
 from .progress import Progress
 from .spill import WorkArea, default_max_memory, merge_runs, rss, write_run
-from .text import from_readable, readable, stat_chunks
+from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
 
@@ -98,42 +102,59 @@ class NgramCounter:
     def update(self, lines: Iterable[str]) -> None:
         """Count the n-grams of ``lines`` (additive: call as often as you like)."""
         _check_lines(lines)
-        orders = range(1, self.order + 1)
-        for text, n_lines in _texts(lines):
+        self._count_here(_batches(lines))
+
+    def _count_here(self, batches: Iterable[tuple[str, int, int]]) -> None:
+        tally = _Tally(self.order)
+        for batch, n_lines, chars in batches:
             self.lines += n_lines
-            self.chars += _count_text(self._raw, text, orders)
+            self.chars += chars
+            tally.add(batch)
+        self._add_tables(tally.tables())
 
     def count(self, lines: Iterable[str], jobs: int = 1,
               progress: Callable[[str, int, int | None], None] | None = None) -> "NgramCounter":
         """Like :meth:`update`, with ``jobs`` worker processes and optional progress; returns self.
 
-        This process reads the lines; it and ``jobs - 1`` workers each count a
-        share of the orders over all of them (orders are dealt out so that the
-        work, which grows with the order, is balanced).  The result equals a one-process
-        count exactly.  ``progress("counting", lines_done, None)`` is called as
-        batches are read (docs/design.md §13; the old ``True``/``"tty"``/``"jsonl"``,
-        a meter printed by the counter, still works and warns).
+        This process reads the lines; it and ``jobs - 1`` workers each count the
+        n-grams that begin with their share of the symbols, over all of the text
+        (the shares are balanced on the first batch's symbol counts).  The result
+        equals a one-process count exactly.  ``progress("counting", lines_done,
+        None)`` is called as batches are read (docs/design.md §13; the old
+        ``True``/``"tty"``/``"jsonl"``, a meter printed by the counter, still
+        works and warns).
         """
         _check_lines(lines)
-        lines = _with_progress(lines, progress)
-        groups = _deal_orders(self.order, jobs)
-        if len(groups) <= 1:
-            self.update(lines)
+        batches = _batches(_with_progress(lines, progress))
+        first = next(batches, None)
+        if first is None:
             return self
-        # This process counts the first group itself while it feeds the others.
-        mine, theirs = groups[0], groups[1:]
-        with Broadcast(_count_orders, [(self.order, g) for g in theirs]) as workers:
-            for text, n_lines in _texts(lines):
+        shares = _shares(first[0], jobs)
+        if len(shares) == 1:
+            self._count_here(itertools.chain([first], batches))
+            return self
+        # This process counts the first share itself while it feeds the others.
+        mine = _Tally(self.order, shares[0])
+        with Broadcast(_tally_share, [(self.order, share) for share in shares[1:]]) as workers:
+            for batch, n_lines, chars in itertools.chain([first], batches):
                 self.lines += n_lines
-                workers.send(text)
-                self.chars += _count_text(self._raw, text, mine)
-            for tables in workers.results():
-                for k, table in tables.items():
-                    if self._raw[k - 1]:
-                        self._raw[k - 1].update(table)
-                    else:
-                        self._raw[k - 1] = table
+                self.chars += chars
+                workers.send(batch)
+                mine.add(batch)
+            theirs = workers.results()
+        tables = dict(mine.tables())
+        for part in theirs:
+            for k, table in part:
+                dict.update(tables[k], table)  # the shares' n-grams are disjoint
+        self._add_tables(tables.items())
         return self
+
+    def _add_tables(self, tables: Iterable[tuple[int, Counter]]) -> None:
+        for k, table in tables:
+            if self._raw[k - 1]:
+                self._raw[k - 1].update(table)
+            else:
+                self._raw[k - 1] = table
 
     def _add_raw(self, tables: list[dict], chars: int, lines: int) -> None:
         for mine, theirs in zip(self._raw, tables):
@@ -277,9 +298,13 @@ def _header(order: int, min_count: int, chars: int, lines: int) -> str:
     return f"{FORMAT_HEADER}\n#order {order}\n#min_count {min_count}\n#chars {chars}\n#lines {lines}\n"
 
 
-def _sorted_rows(table: dict[str, int]) -> list[tuple[str, int]]:
-    """``(n-gram as written, count)`` in the file's order: sorted by the written n-gram."""
-    return sorted(zip(map(readable, table), table.values()))
+def _sorted_rows(table: dict[str, int], min_count: int = 1) -> list[tuple[str, int]]:
+    """``(n-gram as written, count)`` in the file's order, sorted by the written n-gram;
+    counts below ``min_count`` left out."""
+    if min_count > 1:
+        table = {g: c for g, c in table.items() if c >= min_count}
+    written = dict(zip(map(readable, table), table.values()))
+    return [(g, written[g]) for g in sorted(written)]  # (sorting the strings alone is twice as fast as pairs)
 
 
 # -- counting in bounded memory ------------------------------------------------
@@ -303,73 +328,65 @@ class CountSummary:
 
 
 class _Spiller:
-    """Counts some orders of the texts it is given in a bounded table, spilling sorted runs.
+    """Counts its share of the n-grams of the batches it is given within ``limit``, spilling sorted runs.
 
-    When the table holds more n-grams than ``limit``, each order's counts are
-    written to the work area as a run sorted by the n-gram as written (what
-    the output file is sorted by) and the table is emptied.  :meth:`finish`
-    writes each order's output lines, pruned at ``min_count``, to a file of
-    its own: from memory when the order never spilled, else by merging its runs.
+    When the tally grows past ``limit`` n-grams (:meth:`_Tally.size`), every
+    order's counts are written to the work area as a run sorted by the n-gram
+    as written (what the output file is sorted by) and the tally is emptied.
+    :meth:`finish` writes each order's output lines, pruned at ``min_count``,
+    to a file of its own: from memory when nothing was spilled, else by
+    merging the runs.
     """
 
-    def __init__(self, order: int, orders: list[int], min_count: int, limit: int, prefix: str):
-        self.orders = orders
+    def __init__(self, order: int, share: str | None, min_count: int, limit: int, prefix: str):
+        self.order = order
         self.min_count = min_count
         self.limit = limit
         self.prefix = prefix
-        self.tables = [Counter() for _ in range(order)]
-        self.runs: dict[int, list[str]] = {k: [] for k in orders}
-        self.chars = 0
+        self.tally = _Tally(order, share)
+        self.runs: dict[int, list[str]] = {k: [] for k in range(1, order + 1)}
 
-    def add(self, text: str) -> int:
-        chars = _count_text(self.tables, text, self.orders)
-        self.chars += chars
-        if sum(len(self.tables[k - 1]) for k in self.orders) > self.limit:
+    def add(self, batch: str) -> None:
+        self.tally.add(batch)
+        if self.tally.size() > self.limit:
             self._spill()
-        return chars
 
     def _spill(self) -> None:
-        for k in self.orders:
-            self._spill_order(k)
+        for k, table in self.tally.tables():
+            path = f"{self.prefix}.k{k}.r{len(self.runs[k])}"
+            write_run(path, _sorted_rows(table))
+            self.runs[k].append(path)
 
     def finish(self) -> dict[int, str]:
         """Write each order's complete, pruned output lines to a file of its own; their paths.
 
-        An order that never spilled is written from memory; the runs of one
-        that did are merged here -- in each counting process at once, for
-        its own orders.
+        The runs are merged here -- in each counting process at once, for its
+        own share.
         """
-        out: dict[int, str] = {}
         m = self.min_count
-        for k in self.orders:
-            path = f"{self.prefix}.k{k}.done"
-            with open(path, "w", encoding="utf-8") as f:
-                if self.runs[k]:
-                    if self.tables[k - 1]:
-                        self._spill_order(k)
-                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(self.runs[k]) if c >= m)
-                    for run in self.runs[k]:
-                        os.remove(run)
-                else:
-                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.tables[k - 1]) if c >= m)
-            out[k] = path
-            self.tables[k - 1] = Counter()
+        out = {k: f"{self.prefix}.k{k}.done" for k in self.runs}
+        if not self.runs[1]:
+            for k, table in self.tally.tables():
+                with open(out[k], "w", encoding="utf-8") as f:
+                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(table, m))
+            return out
+        if self.tally.size():
+            self._spill()
+        for k, runs in self.runs.items():
+            with open(out[k], "w", encoding="utf-8") as f:
+                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(runs) if c >= m)
+            for run in runs:
+                os.remove(run)
         return out
 
-    def _spill_order(self, k: int) -> None:
-        path = f"{self.prefix}.k{k}.r{len(self.runs[k])}"
-        write_run(path, _sorted_rows(self.tables[k - 1]))
-        self.runs[k].append(path)
-        self.tables[k - 1] = Counter()
 
-
-def _spill_orders(order: int, orders: list[int], min_count: int, limit: int, prefix: str,
-                  texts: Iterable[str]) -> tuple[int, dict]:
-    """A counting worker of :func:`count_to_file`: its orders' counts, spilled as needed."""
-    spiller = _Spiller(order, orders, min_count, limit, prefix)
-    for text in texts:
-        spiller.add(text)
-    return spiller.chars, spiller.finish()
+def _spill_share(order: int, share: str, min_count: int, limit: int, prefix: str,
+                 batches: Iterable[str]) -> dict[int, str]:
+    """A counting worker of :func:`count_to_file`: its share's output lines, spilled as needed."""
+    spiller = _Spiller(order, share, min_count, limit, prefix)
+    for batch in batches:
+        spiller.add(batch)
+    return spiller.finish()
 
 
 def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: int = 1,
@@ -379,42 +396,47 @@ def count_to_file(lines: Iterable[str], path: str, order: int = 4, min_count: in
 
     The same file as ``NgramCounter(order, min_count).count(lines).save(path)``,
     byte for byte, whatever ``max_memory`` and ``jobs``: each counting process
-    (this one and ``jobs - 1`` workers, each with a share of the orders, as in
-    :meth:`NgramCounter.count`) keeps its table within its share of
+    (this one and ``jobs - 1`` workers, each with a share of the symbols, as in
+    :meth:`NgramCounter.count`) keeps its tally within its part of
     ``max_memory`` (default :func:`~nlp_zero.spill.default_max_memory`) by
-    spilling sorted runs to a work area under ``tmp_dir``; the runs are then
-    merged as a stream straight into the output, where ``min_count`` is
-    applied.  The work area is removed however the call ends.
+    spilling sorted runs to a work area under ``tmp_dir``; each merges its runs
+    as a stream, ``min_count`` applied, and the shares' lines are copied one
+    after the other into the output (they are in its order: a share is a range
+    of first symbols).  The work area is removed however the call ends.
     ``progress("counting", lines_done, None)`` is called as lines are read.
     """
     _check_lines(lines)
     NgramCounter(order, min_count)  # checks the parameters
     budget = default_max_memory() if max_memory is None else max_memory
-    lines = _with_progress(lines, progress)
-    groups = _deal_orders(order, jobs)
-    share = max((budget - rss()) // len(groups), MIN_SHARE)
-    # A batch's k-grams are a transient list of strings: keep it a small part of the share.
-    batch = max(1 << 14, min(_BATCH_CHARS, share // (BYTES_PER_NGRAM * 8)))
-    limit = max(1, (share - batch * BYTES_PER_NGRAM) // BYTES_PER_NGRAM)
-    n_lines = 0
+    procs = max(1, jobs)
+    part = max((budget - rss()) // procs, MIN_SHARE)
+    # A batch's n-grams are a transient list of strings: keep it a small part of the budget.
+    batch_chars = max(1 << 14, min(_BATCH_CHARS, part // (BYTES_PER_NGRAM * 8)))
+    limit = max(1, (part - batch_chars * BYTES_PER_NGRAM) // BYTES_PER_NGRAM)
+    n_lines = chars = 0
+    batches = _batches(_with_progress(lines, progress), batch_chars)
+    first = next(batches, ("", 0, 0))
+    shares = _shares(first[0], procs)
     with WorkArea(tmp_dir) as area:
-        mine = _Spiller(order, groups[0], min_count, limit, area.path("p0"))
-        args = [(order, g, min_count, limit, area.path(f"p{i}")) for i, g in enumerate(groups[1:], 1)]
-        with Broadcast(_spill_orders, args) as workers:  # (no workers with one job)
-            for text, n in _texts(lines, batch):
+        mine = _Spiller(order, shares[0], min_count, limit, area.path("p0"))
+        args = [(order, share, min_count, limit, area.path(f"p{i}")) for i, share in enumerate(shares[1:], 1)]
+        with Broadcast(_spill_share, args) as workers:  # (no workers with one share)
+            for batch, n, c in itertools.chain([first], batches):
                 n_lines += n
-                workers.send(text)
-                mine.add(text)
+                chars += c
+                workers.send(batch)
+                mine.add(batch)
             workers.end()  # the workers merge their runs while this process merges its own
-            parts = [mine.finish()] + [where for _, where in workers.results()]
-        where = {k: w for part in parts for k, w in part.items()}
+            parts = [mine.finish()] + workers.results()
         kept = []
         with atomic_write(path) as f:
-            f.write(_header(order, min_count, mine.chars, n_lines))
+            f.write(_header(order, min_count, chars, n_lines))
             for k in range(1, order + 1):
-                with open(where[k], encoding="utf-8") as done:
-                    kept.append(sum(1 for _ in _copy_lines(done, f)))
-    return CountSummary(order, min_count, mine.chars, n_lines, tuple(kept))
+                kept.append(0)
+                for where in parts:
+                    with open(where[k], encoding="utf-8") as done:
+                        kept[-1] += sum(1 for _ in _copy_lines(done, f))
+    return CountSummary(order, min_count, chars, n_lines, tuple(kept))
 
 
 def _copy_lines(src, dst) -> Iterator[None]:
@@ -459,12 +481,12 @@ def _check_lines(lines: object) -> None:
                         "(wrap a single text in a list)")
 
 
-def _texts(lines: Iterable[str], batch_chars: int = _BATCH_CHARS) -> Iterator[tuple[str, int]]:
-    """Join lines into texts of about a million characters: ``(text, number of lines)``.
+def _batches(lines: Iterable[str], batch_chars: int = _BATCH_CHARS) -> Iterator[tuple[str, int, int]]:
+    """The statistical chunks of about a million characters of lines at a time: ``(batch, lines, symbols)``.
 
-    Line ends are chunk boundaries, so counting a joined text is the same as
-    counting its lines one by one, with far fewer calls.  (The line end is
-    ``_SEP``, so joined chunks are a batch ready to count.)
+    ``batch`` is the chunks joined by ``_SEP`` (a line end), ready for the
+    counting kernel; counting it is the same as counting the lines one by
+    one, with far fewer calls.  ``symbols`` is the number of 1-grams in it.
     """
     buf: list[str] = []
     size = 0
@@ -472,30 +494,17 @@ def _texts(lines: Iterable[str], batch_chars: int = _BATCH_CHARS) -> Iterator[tu
         buf.append(line)
         size += len(line) + 1
         if size >= batch_chars:
-            yield _SEP.join(buf), len(buf)
+            yield _batch(buf)
             buf = []
             size = 0
     if buf:
-        yield _SEP.join(buf), len(buf)
+        yield _batch(buf)
 
 
-def _count_text(tables: list[Counter], text: str, orders: Iterable[int]) -> int:
-    """Count the k-grams (k in ``orders``) inside the chunks of ``text``; return its symbol count."""
-    chunks = stat_chunks(text)
-    if not chunks:
-        return 0
+def _batch(lines: list[str]) -> tuple[str, int, int]:
+    chunks = stat_chunks(_SEP.join(lines))
     batch = _SEP.join(chunks)
-    for k in orders:
-        _count_batch(tables[k - 1], batch, k)
-    return len(batch) - len(chunks) + 1
-
-
-def _count_batch(table: Counter, batch: str, k: int) -> None:
-    """Add the k-grams of a separator-joined batch of chunks to ``table``."""
-    if k == 1:
-        table.update(batch.replace(_SEP, ""))
-    else:
-        table.update(ngram_regex(k).findall(batch))
+    return batch, len(lines), len(batch) - len(chunks) + 1 if chunks else 0
 
 
 # -- the counting kernel, shared with discovery's passes ----------------------
@@ -528,20 +537,107 @@ def add_counts(table: Counter, found: Iterable[str], weight: int = 1) -> None:
         table.update({g: c * weight for g, c in Counter(found).items()})
 
 
-def _deal_orders(order: int, jobs: int) -> list[list[int]]:
-    """Deal orders 1..order to at most ``jobs`` groups, balancing cost ~ k (order 1 ~ free)."""
-    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, order)))]
-    load = [0.0] * len(groups)
-    for k in range(order, 0, -1):  # largest first, each to the least-loaded group
-        i = min(range(len(groups)), key=lambda j: (load[j], j))
-        groups[i].append(k)
-        load[i] += k if k > 1 else 0.3
-    return [sorted(g) for g in groups if g]
+# -- the top order counted, the lower orders derived ---------------------------
 
 
-def _count_orders(order: int, orders: list[int], texts: Iterable[str]) -> dict[int, Counter]:
-    """A counting worker: the counts of ``orders`` in every text it is sent."""
-    tables = [Counter() for _ in range(order)]
-    for text in texts:
-        _count_text(tables, text, orders)
-    return {k: tables[k - 1] for k in orders}
+class _Tally:
+    """One process's counts of the n-grams of orders 1..``order`` that begin with its share of the symbols.
+
+    Only the top order is counted from the text (one ``findall`` and one
+    ``Counter.update`` per batch, in C).  Every lower order follows from it
+    exactly: an occurrence of a k-gram either goes on to a (k+1)-gram or ends
+    its chunk, so
+
+        n(g) = sum over symbols x of n(g x)  +  (occurrences of g at a chunk's end)
+
+    and the chunk ends are the last ``order - 1`` symbols of each chunk, a
+    table far smaller than the n-grams (docs/design.md §4).  ``share``: a
+    regex class of first symbols (see :func:`_shares`); None for all.
+    """
+
+    def __init__(self, order: int, share: str | None = None):
+        self.order = order
+        self.top: Counter = Counter()
+        self.tails: Counter = Counter()
+        self._find = ngram_regex(order, share).findall
+        self._owns = re.compile(f"[{share}]").match if share else None
+        self._tail = itemgetter(slice(1 - order, None))
+
+    def add(self, batch: str) -> None:
+        """Count the n-grams of a batch of ``_SEP``-joined chunks."""
+        if not batch:
+            return
+        if self.order == 1 and self._owns is None:
+            self.top.update(batch.replace(_SEP, ""))
+            return
+        self.top.update(self._find(batch))
+        if self.order > 1:
+            self.tails.update(map(self._tail, batch.split(_SEP)))
+
+    def size(self) -> int:
+        """The n-grams held, reckoned for the tables :meth:`tables` makes from them (about as many again)."""
+        return 2 * len(self.top) + len(self.tails)
+
+    def tables(self) -> Iterator[tuple[int, Counter]]:
+        """``(k, counts of the k-grams)`` from the top order down, the tally emptied.
+
+        Each table is made from the one above it while that one is still held;
+        drop each before asking for the next, and no more than two are alive.
+        """
+        table, tails, owns = self.top, self.tails, self._owns
+        self.top, self.tails = Counter(), Counter()
+        for k in range(self.order, 0, -1):
+            yield k, table
+            if k == 1:
+                return
+            lower: Counter = Counter()
+            get = lower.get
+            for gram, c in table.items():
+                head = gram[:-1]
+                lower[head] = get(head, 0) + c
+            j = k - 1
+            for tail, c in tails.items():  # the (k-1)-grams that end a chunk
+                if len(tail) >= j:
+                    end = tail[-j:]
+                    if owns is None or owns(end):
+                        lower[end] = get(end, 0) + c
+            table = lower
+
+
+def _tally_share(order: int, share: str, batches: Iterable[str]) -> list[tuple[int, Counter]]:
+    """A counting worker of :meth:`NgramCounter.count`: its share's counts of every order."""
+    tally = _Tally(order, share)
+    for batch in batches:
+        tally.add(batch)
+    return list(tally.tables())
+
+
+def _shares(sample: str, jobs: int) -> list[str | None]:
+    """Split the symbols among ``jobs`` counting processes: one regex class of first symbols each.
+
+    A share is a range of symbols in the order n-grams are written out (the
+    class symbols, written ``<LAT>`` and ``<NUM>``, first; then by code
+    point), so the shares' sorted outputs follow one another.  The ranges are
+    balanced on the symbol counts of ``sample`` (the first batch); they only
+    decide who counts what, never a count.  ``[None]`` (all symbols) for one.
+    """
+    counts = Counter(sample.replace(_SEP, ""))
+    weight = sum(counts.pop(s, 0) for s in CLASS_SYMBOLS)  # the class symbols go to the first share
+    total = weight + sum(counts.values())
+    bounds: list[int] = []  # the first code point of each share after the first
+    for symbol, c in sorted(counts.items()):
+        if len(bounds) + 1 < jobs and weight * jobs >= total * (len(bounds) + 1):
+            bounds.append(ord(symbol))
+        weight += c
+    if not bounds:
+        return [None]
+    edges = [ord(_SEP) + 1] + bounds + [0x110000]  # (never the separator: a chunk holds none)
+    shares = []
+    for lo, hi in zip(edges, edges[1:]):
+        ranges = [(a, b) for a, b in ((lo, min(hi, _CLASS_LO)), (max(lo, _CLASS_HI), hi)) if a < b]
+        share = "".join(f"\\U{a:08x}-\\U{b - 1:08x}" for a, b in ranges)
+        shares.append(share + (CLASS_SYMBOLS if lo == edges[0] else ""))
+    return shares
+
+
+_CLASS_LO, _CLASS_HI = min(map(ord, CLASS_SYMBOLS)), max(map(ord, CLASS_SYMBOLS)) + 1

@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import re
 from collections import Counter
 from itertools import islice
 
@@ -59,10 +60,38 @@ def test_training_is_additive(real_lines):
     assert once == twice
 
 
-def test_parallel_count_equals_one_pass(real_lines):
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parallel_count_equals_one_pass(real_lines, jobs):
     one = NgramCounter(4, 2).count(real_lines)
-    two = NgramCounter(4, 2).count(real_lines, jobs=2)
-    assert one == two and one.lines == two.lines == len(real_lines)
+    more = NgramCounter(4, 2).count(real_lines, jobs=jobs)
+    assert one == more and one.lines == more.lines == len(real_lines)
+
+
+@pytest.mark.parametrize("order", [1, 2, 5])
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_lower_orders_derived_from_the_top_are_exact(order, jobs):
+    # Chunks shorter than the order, one symbol long, class symbols first and last, 〇 and an
+    # Extension B character (code points on both sides of the class symbols' private-use ones).
+    lines = ["葡萄，皮。吃葡萄不吐葡萄皮", "2024年iPhone8售价6888元", "一", "二○○一年〇", "𠀀𠀁𠀀𠀁甲乙", "甲乙丙丁戊"] * 7
+    counter = NgramCounter(order, min_count=1).count(lines, jobs=jobs)
+    expected = brute_force(lines, order)
+    for k in range(1, order + 1):
+        assert counter.ngrams(k) == {g: c for g, c in expected.items() if len(g) == k}
+
+
+def test_shares_cover_every_symbol_once_in_the_output_order():
+    from nlp_zero.counting import _shares
+    from nlp_zero.text import readable
+
+    sample = "\n".join(stat_chunks(NOISE[:3000] + "2024年iPhone8"))
+    shares = _shares(sample, 3)
+    assert len(shares) == 3 and _shares(sample, 1) == [None]
+    owners = [re.compile(f"[{share}]") for share in shares]
+    symbols = sorted(set(sample.replace("\n", "")) | {"\U00020000", "\uf900"}, key=readable)
+    owned = [[i for i, own in enumerate(owners) if own.match(s)] for s in symbols]
+    assert all(len(o) == 1 for o in owned)  # each symbol in exactly one share
+    assert [o[0] for o in owned] == sorted(o[0] for o in owned)  # the shares follow the output's order
+    assert not any(own.match("\n") for own in owners)
 
 
 def test_save_load_save_is_byte_identical(tmp_path, real_lines):
@@ -197,9 +226,8 @@ def test_bounded_count_writes_the_same_file(tmp_path, monkeypatch, jobs, bytes_p
     NgramCounter(order=4, min_count=2).count(lines).save(str(reference))
     monkeypatch.setattr(counting, "BYTES_PER_NGRAM", bytes_per_ngram)
     spilled = []
-    real_spill = counting._Spiller._spill_order
-    monkeypatch.setattr(counting._Spiller, "_spill_order",
-                        lambda self, k: spilled.append(k) or real_spill(self, k))
+    real_spill = counting._Spiller._spill
+    monkeypatch.setattr(counting._Spiller, "_spill", lambda self: spilled.append(1) or real_spill(self))
     area = tmp_path / "area"
     area.mkdir()
     out = tmp_path / "out.counts"
@@ -208,7 +236,7 @@ def test_bounded_count_writes_the_same_file(tmp_path, monkeypatch, jobs, bytes_p
     assert out.read_bytes() == reference.read_bytes()
     assert summary.kept == tuple(len(NgramCounter.load(str(out)).ngrams(k)) for k in range(1, 5))
     if bytes_per_ngram > 1000 and jobs == 1:  # (a worker's spills are not seen here)
-        assert len(spilled) > 8
+        assert len(spilled) > 2
     assert os.listdir(area) == []
 
 
