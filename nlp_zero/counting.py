@@ -53,7 +53,10 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import functools
+import heapq
 import itertools
 import logging
 import os
@@ -330,12 +333,14 @@ class CountSummary:
 class _Spiller:
     """Counts its share of the n-grams of the batches it is given within ``limit``, spilling sorted runs.
 
-    When the tally grows past ``limit`` n-grams (:meth:`_Tally.size`), every
-    order's counts are written to the work area as a run sorted by the n-gram
-    as written (what the output file is sorted by) and the tally is emptied.
-    :meth:`finish` writes each order's output lines, pruned at ``min_count``,
-    to a file of its own: from memory when nothing was spilled, else by
-    merging the runs.
+    When the tally passes ``limit`` n-grams (:meth:`_Tally.size`: sorting a
+    table for a run holds about as much again), its top order's counts
+    and its chunk ends of each lower order are written to the work area as
+    runs sorted by the n-gram as written (what the output file is sorted by),
+    and the tally is emptied.  :meth:`finish` writes each order's output
+    lines, pruned at ``min_count``, to a file of its own: from memory when
+    nothing was spilled; else the lower orders are derived from the merged
+    top order as it streams by (:func:`_derived`).
     """
 
     def __init__(self, order: int, share: str | None, min_count: int, limit: int, prefix: str):
@@ -344,7 +349,7 @@ class _Spiller:
         self.limit = limit
         self.prefix = prefix
         self.tally = _Tally(order, share)
-        self.runs: dict[int, list[str]] = {k: [] for k in range(1, order + 1)}
+        self.runs: dict[int, list[str]] = {k: [] for k in range(1, order + 1)}  # order < top: chunk ends
 
     def add(self, batch: str) -> None:
         self.tally.add(batch)
@@ -352,7 +357,7 @@ class _Spiller:
             self._spill()
 
     def _spill(self) -> None:
-        for k, table in self.tally.tables():
+        for k, table in self.tally.top_and_ends():
             path = f"{self.prefix}.k{k}.r{len(self.runs[k])}"
             write_run(path, _sorted_rows(table))
             self.runs[k].append(path)
@@ -360,24 +365,57 @@ class _Spiller:
     def finish(self) -> dict[int, str]:
         """Write each order's complete, pruned output lines to a file of its own; their paths.
 
-        The runs are merged here -- in each counting process at once, for its
-        own share.
+        Made here -- in each counting process at once, for its own share.
         """
         m = self.min_count
         out = {k: f"{self.prefix}.k{k}.done" for k in self.runs}
-        if not self.runs[1]:
+        if not self.runs[self.order]:
             for k, table in self.tally.tables():
                 with open(out[k], "w", encoding="utf-8") as f:
                     f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(table, m))
             return out
-        if self.tally.size():
+        if self.tally.top or self.tally.tails:
             self._spill()
-        for k, runs in self.runs.items():
-            with open(out[k], "w", encoding="utf-8") as f:
-                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in merge_runs(runs) if c >= m)
-            for run in runs:
-                os.remove(run)
+        with contextlib.ExitStack() as stack:
+            files = {k: stack.enter_context(open(path, "w", encoding="utf-8")) for k, path in out.items()}
+            collections.deque(_derived(self.order, self.runs, files, m), maxlen=0)
+        for run in itertools.chain.from_iterable(self.runs.values()):
+            os.remove(run)
         return out
+
+
+def _derived(order: int, runs: dict[int, list[str]], files: dict, min_count: int) -> Iterator[tuple[str, int]]:
+    """Every order's merged counts as a stream, each order's lines written to its file on the way.
+
+    The top order's runs are merged in the file's order; dropping the last
+    symbol of each n-gram gives the prefixes in that order too (symbols as
+    written are prefix-free), so each lower order is a running sum over
+    neighbours, merged with the runs of its chunk ends (:class:`_Tally`).
+    The stream yields the 1-grams; consuming it does the work.
+    """
+    rows = merge_runs(runs[order])
+    for k in range(order, 0, -1):
+        rows = _written(rows, files[k], k, min_count)
+        if k > 1:
+            heads = heapq.merge(map(_head, rows), merge_runs(runs[k - 1]), key=_first)
+            rows = ((g, sum(map(_second, group))) for g, group in itertools.groupby(heads, _first))
+    return rows
+
+
+def _written(rows: Iterable[tuple[str, int]], f, k: int, min_count: int) -> Iterator[tuple[str, int]]:
+    for g, c in rows:
+        if c >= min_count:
+            f.write(f"{k}\t{g}\t{c}\n")
+        yield g, c
+
+
+def _head(row: tuple[str, int]) -> tuple[str, int]:
+    """``(n-gram as written, count)`` without the n-gram's last symbol (a ``<NUM>``/``<LAT>`` or one character)."""
+    g, c = row
+    return (g[:-5] if g[-1] == ">" else g[:-1]), c
+
+
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 def _spill_share(order: int, share: str, min_count: int, limit: int, prefix: str,
@@ -574,8 +612,33 @@ class _Tally:
         if self.order > 1:
             self.tails.update(map(self._tail, batch.split(_SEP)))
 
+    def top_and_ends(self) -> Iterator[tuple[int, Counter]]:
+        """``(order, its top counts)`` and ``(k, the k-grams ending chunks)`` for each lower k; the tally emptied.
+
+        What a spill writes: with these, :func:`_derived` makes every order
+        after a merge, exactly as :meth:`tables` does in memory.
+        """
+        top, tails = self.top, self.tails
+        self.top, self.tails = Counter(), Counter()
+        yield self.order, top
+        del top
+        for k in range(self.order - 1, 0, -1):
+            yield k, self._ends(tails, k)
+
+    def _ends(self, tails: Counter, k: int) -> Counter:
+        """The k-grams of this share that end a chunk, with their counts (from the chunks' tails)."""
+        ends: Counter = Counter()
+        get, owns = ends.get, self._owns
+        for tail, c in tails.items():
+            if len(tail) >= k:
+                end = tail[-k:]
+                if owns is None or owns(end):
+                    ends[end] = get(end, 0) + c
+        return ends
+
     def size(self) -> int:
-        """The n-grams held, reckoned for the tables :meth:`tables` makes from them (about as many again)."""
+        """The n-grams held, the top order reckoned twice: the lower orders made from it, or the sorted rows
+        of a run, take about as much again."""
         return 2 * len(self.top) + len(self.tails)
 
     def tables(self) -> Iterator[tuple[int, Counter]]:
@@ -584,7 +647,7 @@ class _Tally:
         Each table is made from the one above it while that one is still held;
         drop each before asking for the next, and no more than two are alive.
         """
-        table, tails, owns = self.top, self.tails, self._owns
+        table, tails = self.top, self.tails
         self.top, self.tails = Counter(), Counter()
         for k in range(self.order, 0, -1):
             yield k, table
@@ -595,12 +658,8 @@ class _Tally:
             for gram, c in table.items():
                 head = gram[:-1]
                 lower[head] = get(head, 0) + c
-            j = k - 1
-            for tail, c in tails.items():  # the (k-1)-grams that end a chunk
-                if len(tail) >= j:
-                    end = tail[-j:]
-                    if owns is None or owns(end):
-                        lower[end] = get(end, 0) + c
+            for end, c in self._ends(tails, k - 1).items():  # the (k-1)-grams that end a chunk
+                lower[end] = get(end, 0) + c
             table = lower
 
 
