@@ -53,10 +53,8 @@ evaluated when loading; a malformed line is a FormatError naming the line.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
-import heapq
 import itertools
 import logging
 import os
@@ -70,7 +68,7 @@ from .errors import FormatError, NlpZeroError
 from .fileio import atomic_write, read_saved, whole_number
 from .pool import Broadcast
 from .progress import Progress
-from .spill import WorkArea, default_max_memory, merge_runs, rss, write_run
+from .spill import WorkArea, default_max_memory, merge_runs, rss
 from .text import CLASS_SYMBOLS, from_readable, readable, stat_chunks
 
 log = logging.getLogger(__name__)
@@ -233,7 +231,7 @@ class NgramCounter:
         with atomic_write(path) as f:
             f.write(_header(self.order, self.min_count, self.chars, self.lines))
             for k in range(1, self.order + 1):
-                f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(self.ngrams(k)))
+                f.writelines(_sorted_lines(self.ngrams(k), f"{k}\t"))
 
     @classmethod
     def load(cls, path: str) -> "NgramCounter":
@@ -301,13 +299,18 @@ def _header(order: int, min_count: int, chars: int, lines: int) -> str:
     return f"{FORMAT_HEADER}\n#order {order}\n#min_count {min_count}\n#chars {chars}\n#lines {lines}\n"
 
 
-def _sorted_rows(table: dict[str, int], min_count: int = 1) -> list[tuple[str, int]]:
-    """``(n-gram as written, count)`` in the file's order, sorted by the written n-gram;
-    counts below ``min_count`` left out."""
+def _sorted_lines(table: dict[str, int], head: str = "", min_count: int = 1) -> list[str]:
+    """The lines ``head + n-gram as written + TAB + count`` of ``table``, sorted, those below ``min_count`` left out.
+
+    Sorted lines are sorted by n-gram: the tab after it sorts before every
+    symbol (and before ``_END``).  With ``head=""`` they are a run for
+    :func:`~nlp_zero.spill.merge_runs`; with ``head="k\\t"`` lines of the file.
+    """
     if min_count > 1:
         table = {g: c for g, c in table.items() if c >= min_count}
-    written = dict(zip(map(readable, table), table.values()))
-    return [(g, written[g]) for g in sorted(written)]  # (sorting the strings alone is twice as fast as pairs)
+    lines = [f"{head}{g}\t{c}\n" for g, c in zip(map(readable, table), table.values())]
+    lines.sort()
+    return lines
 
 
 # -- counting in bounded memory ------------------------------------------------
@@ -334,13 +337,13 @@ class _Spiller:
     """Counts its share of the n-grams of the batches it is given within ``limit``, spilling sorted runs.
 
     When the tally passes ``limit`` n-grams (:meth:`_Tally.size`: sorting a
-    table for a run holds about as much again), its top order's counts
-    and its chunk ends of each lower order are written to the work area as
-    runs sorted by the n-gram as written (what the output file is sorted by),
-    and the tally is emptied.  :meth:`finish` writes each order's output
+    table for a run holds about as much again), its top order's counts and
+    its chunk ends (:meth:`_Tally.top_and_ends`) are written to the work area
+    as a run sorted by the n-gram as written (what the output file is sorted
+    by), and the tally is emptied.  :meth:`finish` writes each order's output
     lines, pruned at ``min_count``, to a file of its own: from memory when
-    nothing was spilled; else the lower orders are derived from the merged
-    top order as it streams by (:func:`_derived`).
+    nothing was spilled; else the lower orders are made from the merged runs
+    as they stream by (:func:`_lower`).
     """
 
     def __init__(self, order: int, share: str | None, min_count: int, limit: int, prefix: str):
@@ -349,7 +352,7 @@ class _Spiller:
         self.limit = limit
         self.prefix = prefix
         self.tally = _Tally(order, share)
-        self.runs: dict[int, list[str]] = {k: [] for k in range(1, order + 1)}  # order < top: chunk ends
+        self.runs: list[str] = []
 
     def add(self, batch: str) -> None:
         self.tally.add(batch)
@@ -357,10 +360,10 @@ class _Spiller:
             self._spill()
 
     def _spill(self) -> None:
-        for k, table in self.tally.top_and_ends():
-            path = f"{self.prefix}.k{k}.r{len(self.runs[k])}"
-            write_run(path, _sorted_rows(table))
-            self.runs[k].append(path)
+        path = f"{self.prefix}.r{len(self.runs)}"
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(_sorted_lines(self.tally.top_and_ends()))
+        self.runs.append(path)
 
     def finish(self) -> dict[int, str]:
         """Write each order's complete, pruned output lines to a file of its own; their paths.
@@ -368,54 +371,59 @@ class _Spiller:
         Made here -- in each counting process at once, for its own share.
         """
         m = self.min_count
-        out = {k: f"{self.prefix}.k{k}.done" for k in self.runs}
-        if not self.runs[self.order]:
+        out = {k: f"{self.prefix}.k{k}.done" for k in range(1, self.order + 1)}
+        if not self.runs:
             for k, table in self.tally.tables():
                 with open(out[k], "w", encoding="utf-8") as f:
-                    f.writelines(f"{k}\t{g}\t{c}\n" for g, c in _sorted_rows(table, m))
+                    f.writelines(_sorted_lines(table, f"{k}\t", m))
             return out
         if self.tally.top or self.tally.tails:
             self._spill()
         with contextlib.ExitStack() as stack:
-            files = {k: stack.enter_context(open(path, "w", encoding="utf-8")) for k, path in out.items()}
-            collections.deque(_derived(self.order, self.runs, files, m), maxlen=0)
-        for run in itertools.chain.from_iterable(self.runs.values()):
+            rows = merge_runs(self.runs)
+            for k in range(self.order, 1, -1):
+                rows = _lower(rows, stack.enter_context(open(out[k], "w", encoding="utf-8")), k, m)
+            with open(out[1], "w", encoding="utf-8") as f:
+                f.writelines(f"1\t{g}\t{c}\n" for g, c in rows if c >= m)
+        for run in self.runs:
             os.remove(run)
         return out
 
 
-def _derived(order: int, runs: dict[int, list[str]], files: dict, min_count: int) -> Iterator[tuple[str, int]]:
-    """Every order's merged counts as a stream, each order's lines written to its file on the way.
+#: Pads a chunk end of k symbols to the top order in a run (see :meth:`_Tally.top_and_ends`): a
+#: character no chunk holds, that sorts after the tab as :func:`~nlp_zero.spill.merge_runs` needs.
+_END = "\x1f"
 
-    The top order's runs are merged in the file's order; dropping the last
-    symbol of each n-gram gives the prefixes in that order too (symbols as
-    written are prefix-free), so each lower order is a running sum over
-    neighbours, merged with the runs of its chunk ends (:class:`_Tally`).
-    The stream yields the 1-grams; consuming it does the work.
+
+def _lower(rows: Iterable[tuple[str, int]], f, k: int, min_count: int) -> Iterator[tuple[str, int]]:
+    """Write the k-grams of a merged stream to ``f``; yield the (k-1)-grams it makes, in the same order.
+
+    ``rows`` are ``(k-gram as written, count)`` in the file's order, with the
+    chunk ends of fewer symbols among them, padded with ``_END`` (not
+    written).  Dropping the last symbol of each gives the (k-1)-grams in the
+    file's order too (the symbols as written are prefix-free), so the counts
+    of each are neighbours and add up as they stream by:
+    n(g) = sum over x of n(g x) + the chunk ends g.
     """
-    rows = merge_runs(runs[order])
-    for k in range(order, 0, -1):
-        rows = _written(rows, files[k], k, min_count)
-        if k > 1:
-            heads = heapq.merge(map(_head, rows), merge_runs(runs[k - 1]), key=_first)
-            rows = ((g, sum(map(_second, group))) for g, group in itertools.groupby(heads, _first))
-    return rows
-
-
-def _written(rows: Iterable[tuple[str, int]], f, k: int, min_count: int) -> Iterator[tuple[str, int]]:
+    write = f.write
+    head = None
+    total = 0
     for g, c in rows:
-        if c >= min_count:
-            f.write(f"{k}\t{g}\t{c}\n")
-        yield g, c
-
-
-def _head(row: tuple[str, int]) -> tuple[str, int]:
-    """``(n-gram as written, count)`` without the n-gram's last symbol (a ``<NUM>``/``<LAT>`` or one character)."""
-    g, c = row
-    return (g[:-5] if g[-1] == ">" else g[:-1]), c
-
-
-_first, _second = itemgetter(0), itemgetter(1)
+        last = g[-1]
+        if last == _END:
+            this = g[:-1]
+        else:
+            if c >= min_count:
+                write(f"{k}\t{g}\t{c}\n")
+            this = g[:-5] if last == ">" else g[:-1]  # the last symbol: <NUM>, <LAT> or one character
+        if this == head:
+            total += c
+        else:
+            if head is not None:
+                yield head, total
+            head, total = this, c
+    if head is not None:
+        yield head, total
 
 
 def _spill_share(order: int, share: str, min_count: int, limit: int, prefix: str,
@@ -612,18 +620,20 @@ class _Tally:
         if self.order > 1:
             self.tails.update(map(self._tail, batch.split(_SEP)))
 
-    def top_and_ends(self) -> Iterator[tuple[int, Counter]]:
-        """``(order, its top counts)`` and ``(k, the k-grams ending chunks)`` for each lower k; the tally emptied.
+    def top_and_ends(self) -> Counter:
+        """What a spill writes, the tally emptied: the top order's counts, and each chunk end of
+        k < ``order`` symbols padded to ``order`` with ``_END``.
 
-        What a spill writes: with these, :func:`_derived` makes every order
-        after a merge, exactly as :meth:`tables` does in memory.
+        From these merged, :func:`_lower` makes every order exactly as
+        :meth:`tables` does in memory.
         """
-        top, tails = self.top, self.tails
+        table, tails = self.top, self.tails
         self.top, self.tails = Counter(), Counter()
-        yield self.order, top
-        del top
         for k in range(self.order - 1, 0, -1):
-            yield k, self._ends(tails, k)
+            pad = _END * (self.order - k)
+            for end, c in self._ends(tails, k).items():
+                table[end + pad] = c
+        return table
 
     def _ends(self, tails: Counter, k: int) -> Counter:
         """The k-grams of this share that end a chunk, with their counts (from the chunks' tails)."""

@@ -25,7 +25,6 @@ Worker processes are :mod:`nlp_zero.pool`'s.
 from __future__ import annotations
 
 import heapq
-import itertools
 import os
 import re
 import shutil
@@ -124,20 +123,25 @@ def _read_run(path: str) -> Iterator[str]:
         yield from f
 
 
-def _key(line: str) -> str:
-    return line[:line.rindex("\t")]
-
-
 def merge_runs(paths: Iterable[str]) -> Iterator[tuple[str, int]]:
     """The runs' ``(key, count)`` pairs merged in key order, the counts of equal keys added.
 
     Equal keys are neighbours in the merged stream of lines: a key is
     followed by a tab, which sorts before every character a key has.
     """
-    lines = heapq.merge(*map(_read_run, paths))
-    for key, group in itertools.groupby(lines, _key):
-        cut = len(key) + 1
-        yield key, sum(int(line[cut:]) for line in group)
+    key = None
+    total = 0
+    for line in heapq.merge(*map(_read_run, paths)):
+        cut = line.rindex("\t")
+        this = line[:cut]
+        if this == key:
+            total += int(line[cut + 1:])
+        else:
+            if key is not None:
+                yield key, total
+            key, total = this, int(line[cut + 1:])
+    if key is not None:
+        yield key, total
 
 
 class SpillingCounter:
