@@ -13,7 +13,8 @@ Each configuration runs in a fresh process so its peak RSS is its own:
 * the *floor*: a bare ``collections.Counter`` over the very same n-grams,
   prepared in memory beforehand, so only the counting itself is timed.
 
-Printed: wall time, characters per second, peak RSS (the main process, and
+Printed: wall time, characters per second, CPU time (of the process and its workers;
+the floor's is one process), peak RSS (the main process, and
 for jobs=2 the largest worker), and the ratio of our time to the floor's.
 The machine is shared and noisy: compare the ratios, not the seconds.
 """
@@ -42,7 +43,11 @@ def lines():
     for line in Corpus(path):
         chars += len(line) + 1
         yield line
+def cpu():
+    self, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return self.ru_utime + self.ru_stime + children.ru_utime + children.ru_stime
 with tempfile.TemporaryDirectory() as tmp:
+    c = cpu()
     t = time.perf_counter()
     if budget == "-":  # the table in memory
         counter = NgramCounter(order, min_count).count(lines(), jobs=jobs)
@@ -51,7 +56,8 @@ with tempfile.TemporaryDirectory() as tmp:
         sizes = list(count_to_file(lines(), os.path.join(tmp, "out.counts"), order, min_count,
                                    max_memory=parse_size(budget), jobs=jobs, tmp_dir=tmp).kept)
     elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "chars": chars, "kept": sizes,
+    c = cpu() - c
+print(json.dumps({"seconds": elapsed, "cpu": c, "chars": chars, "kept": sizes,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
@@ -63,14 +69,15 @@ from nlp_zero import Corpus
 from nlp_zero.text import stat_chunks
 path, order = sys.argv[1], int(sys.argv[2])
 chunks = [c for line in Corpus(path) for c in stat_chunks(line)]
-seconds = 0.0
+seconds = cpu = 0.0
 for k in range(1, order + 1):
     grams = [c[i:i + k] for c in chunks for i in range(len(c) - k + 1)]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     Counter(grams)
     seconds += time.perf_counter() - t
+    cpu += time.process_time() - c
     del grams
-print(json.dumps({"seconds": seconds}))
+print(json.dumps({"seconds": seconds, "cpu": cpu}))
 """
 
 
@@ -98,13 +105,13 @@ def main() -> None:
         for jobs in (1, 2):
             r = run(RUN_NLP_ZERO, args.corpus, str(args.order), str(args.min_count), str(jobs), budget)
             rows.append((f"count {budget} -j {jobs}", jobs, r))
-    print(f"{'run':<22}{'seconds':>9}{'Mchar/s':>9}{'x floor':>9}{'RSS MB':>9}{'worker RSS':>12}")
-    print(f"{'bare Counter (floor)':<22}{floor['seconds']:>9.1f}{'':>9}{1.0:>9.2f}")
+    print(f"{'run':<22}{'seconds':>9}{'Mchar/s':>9}{'x floor':>9}{'CPU s':>9}{'x floor':>9}{'RSS MB':>9}{'worker RSS':>12}")
+    print(f"{'bare Counter (floor)':<22}{floor['seconds']:>9.1f}{'':>9}{1.0:>9.2f}{floor['cpu']:>9.1f}{1.0:>9.2f}")
     for name, jobs, r in rows:
         rate = r["chars"] / r["seconds"] / 1e6
         worker = f"{r['child_rss_mb']:.0f}" if jobs > 1 else "-"
-        print(f"{name:<22}{r['seconds']:>9.1f}{rate:>9.2f}"
-              f"{r['seconds'] / floor['seconds']:>9.2f}{r['rss_mb']:>9.0f}{worker:>12}")
+        print(f"{name:<22}{r['seconds']:>9.1f}{rate:>9.2f}{r['seconds'] / floor['seconds']:>9.2f}"
+              f"{r['cpu']:>9.1f}{r['cpu'] / floor['cpu']:>9.2f}{r['rss_mb']:>9.0f}{worker:>12}")
     assert all(r["kept"] == rows[0][2]["kept"] for _, _, r in rows), "the runs kept different n-grams"
     r = rows[0][2]
     print(f"{r['chars']:,} characters read; n-grams kept per order: {', '.join(f'{n:,}' for n in r['kept'])}")

@@ -117,7 +117,12 @@ def _disk(path: str) -> int:
 
 
 def measure(argv: list[str], env: dict, cwd: str, work_dir: str | None = None) -> dict:
-    """Run ``argv`` in ``cwd``; wall time and peak memory of its process tree (and disk use of ``work_dir``)."""
+    """Run ``argv`` in ``cwd``; wall time, CPU time and peak memory of its process tree (and disk use of ``work_dir``).
+
+    The CPU time (user + system of the process and of the workers it waited
+    for) hardly depends on what else the machine runs, unlike the wall time.
+    """
+    cpu_before = _cpu_of_children()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_pss = peak_rss = peak_disk = 0
@@ -131,8 +136,16 @@ def measure(argv: list[str], env: dict, cwd: str, work_dir: str | None = None) -
     out, err = proc.communicate()
     if proc.returncode:
         sys.exit(f"failed: {' '.join(argv)}\n{err}")
-    return {"seconds": seconds, "pss_mb": peak_pss / 2**20, "rss_mb": peak_rss / 2**20,
+    return {"seconds": seconds, "cpu": _cpu_of_children() - cpu_before,
+            "pss_mb": peak_pss / 2**20, "rss_mb": peak_rss / 2**20,
             "disk_mb": peak_disk / 2**20, "stdout": out}
+
+
+def _cpu_of_children() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def prefix_corpus(source: str, chars: int, path: str) -> None:
@@ -189,7 +202,8 @@ def matrix(args) -> None:
                         r.update(corpus=name, command=command, budget=budget, jobs=int(jobs), same=digest == first)
                         del r["stdout"]
                         rows.append(r)
-                        print(f"{name:<16}{command:<9}{budget:>6} -j {jobs}{r['seconds']:>9.1f} s{r['pss_mb']:>8.0f} MB PSS"
+                        print(f"{name:<16}{command:<9}{budget:>6} -j {jobs}{r['seconds']:>9.1f} s{r['cpu']:>9.1f} s CPU"
+                              f"{r['pss_mb']:>8.0f} MB PSS"
                               f"{r['disk_mb']:>8.0f} MB disk   identical: {r['same']}", flush=True)
                         shutil.rmtree(area, ignore_errors=True)
     print()
@@ -210,26 +224,30 @@ def _digest(paths: list[str]) -> str:
 
 def _ratios(rows: list[dict], sizes: list[int]) -> None:
     """Time per doubling of the generated corpus, and the tight budget's time against the loose one's."""
-    def time_of(corpus, command, budget, jobs):
+    def time_of(corpus, command, budget, jobs, what="seconds"):
         for r in rows:
             if (r["corpus"], r["command"], r["budget"], r["jobs"]) == (corpus, command, budget, jobs):
-                return r["seconds"]
+                return r[what]
         return None
 
     keys = sorted({(r["command"], r["budget"], r["jobs"]) for r in rows})
     for command, budget, jobs in keys:
-        times = [time_of(f"generated {n // 10**6}M", command, budget, jobs) for n in sorted(sizes)]
-        steps = [f"{b / a:.2f}" for a, b in zip(times, times[1:]) if a and b]
-        if steps:
-            print(f"{command} --max-memory {budget} -j {jobs}: time per doubling {', '.join(steps)}   (target <= 2.2)")
+        for what, name in (("seconds", "wall time"), ("cpu", "CPU time")):
+            times = [time_of(f"generated {n // 10**6}M", command, budget, jobs, what) for n in sorted(sizes)]
+            steps = [f"{b / a:.2f}" for a, b in zip(times, times[1:]) if a and b]
+            if steps:
+                print(f"{command} --max-memory {budget} -j {jobs}: {name} per doubling {', '.join(steps)}"
+                      "   (target <= 2.2)")
     budgets = sorted({r["budget"] for r in rows})
     if len(budgets) >= 2:
         for corpus in dict.fromkeys(r["corpus"] for r in rows):
             for command, jobs in sorted({(c, j) for c, _, j in keys}):
                 t = {b: time_of(corpus, command, b, jobs) for b in budgets}
+                cpu = {b: time_of(corpus, command, b, jobs, "cpu") for b in budgets}
                 if all(t.values()):
                     tight, loose = min(budgets, key=lambda b: _size(b)), max(budgets, key=lambda b: _size(b))
                     print(f"{corpus}, {command} -j {jobs}: --max-memory {tight} / {loose} time {t[tight] / t[loose]:.2f}"
+                          f", CPU time {cpu[tight] / cpu[loose]:.2f}"
                           "   (target <= 1.5)")
     print("byte-identical across budgets and jobs:", all(r["same"] for r in rows))
 
