@@ -141,16 +141,20 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
 
 
 def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch):
-    """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most."""
+    """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most -- or of
+    a fixed size (the sieve of the candidates, the same bytes whatever the corpus)."""
     from pyspark import RDD, SparkContext
 
-    from nlp_zero.spark import _Singles, discover
+    from nlp_zero.spark import SIEVE_BITS, _Sieve, _Singles, discover
 
-    sizes = []
+    sizes, sieves = [], []
     broadcast, collect = SparkContext.broadcast, RDD.collect
 
     def spy_broadcast(self, value):
-        sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
+        if isinstance(value, _Sieve):
+            sieves.append(len(value.bits))
+        else:
+            sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
         return broadcast(self, value)
 
     def spy_collect(self):
@@ -165,6 +169,7 @@ def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_
     alphabet = len(set("".join(lines)))
     assert len(lexicon) > alphabet  # (so that a table of words or candidates would be seen)
     assert sizes and max(size for _, size in sizes) <= alphabet, sizes
+    assert sieves and set(sieves) == {SIEVE_BITS // 8}
 
 
 def test_discover_reads_a_dataframe_column(spark):
