@@ -61,25 +61,65 @@ def _driver_jvm(pid: int) -> int | None:
     return None
 
 
-def measure(argv: list[str], env: dict, cwd: str) -> dict:
+def _live_heap(pid: int) -> tuple[int, str] | None:
+    """The bytes live on a JVM's heap, and the class histogram they are made of: ``jcmd PID
+    GC.class_histogram`` runs a full collection first, so what it counts is what survives it."""
+    try:
+        out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True,
+                             timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in out.splitlines():
+        if line.startswith("Total"):
+            return int(line.split()[2]), out
+    return None
+
+
+def _max_heap(pid: int) -> int:
+    """A JVM's largest heap (-XX:MaxHeapSize, what spark.driver.memory sets), 0 if unknown."""
+    try:
+        out = subprocess.run(["jcmd", str(pid), "VM.flags"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    for flag in out.split():
+        if flag.startswith("-XX:MaxHeapSize="):
+            return int(flag.split("=")[1])
+    return 0
+
+
+def measure(argv: list[str], env: dict, cwd: str, heap_every: float = 0.0) -> dict:
     """Run ``argv``; wall time, the peak RSS of the driver (its Python process; its JVM apart), the tree's
-    peak PSS."""
+    peak PSS; with ``heap_every`` (seconds), also the driver JVM's live heap every so often (after a full
+    collection: :func:`_live_heap`), its peak and the class histogram of that peak."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    driver = jvm = tree = 0
+    driver = jvm = tree = live = max_heap = 0
     jvm_pid = None
+    histogram = ""
+    samples = []
+    next_heap = start + heap_every
     while proc.poll() is None:
         driver = max(driver, _pss_rss(proc.pid)[1])
         jvm_pid = jvm_pid or _driver_jvm(proc.pid)
         if jvm_pid:
             jvm = max(jvm, _pss_rss(jvm_pid)[1])
+            if heap_every and not max_heap:
+                max_heap = _max_heap(jvm_pid)
+            if heap_every and time.perf_counter() >= next_heap:
+                got = _live_heap(jvm_pid)
+                next_heap = time.perf_counter() + heap_every
+                if got:
+                    samples.append((time.perf_counter() - start, got[0]))
+                    if got[0] > live:
+                        live, histogram = got
         tree = max(tree, sum(_pss_rss(p)[0] for p in _tree(proc.pid)))
         time.sleep(1.0)
     seconds = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode:
         sys.exit(f"failed: {' '.join(argv)}\n{err}")
-    return {"seconds": seconds, "driver_mb": driver / 2**20, "jvm_mb": jvm / 2**20, "tree_mb": tree / 2**20}
+    return {"seconds": seconds, "driver_mb": driver / 2**20, "jvm_mb": jvm / 2**20, "tree_mb": tree / 2**20,
+            "live_mb": live / 2**20, "histogram": histogram, "samples": samples, "max_heap_mb": max_heap / 2**20}
 
 
 def _plain(source: Path, tmp: str) -> str:
@@ -103,18 +143,31 @@ def lexicon_mb(prefix: str, env: dict) -> float:
     return float(out[0]), int(out[1])
 
 
-def compare(corpus: str, tmp: str, env: dict, engines: list[str], master: str) -> None:
+def compare(corpus: str, tmp: str, env: dict, engines: list[str], master: str, heap_every: float = 0.0,
+            histograms: str = "") -> None:
     base = [sys.executable, "-m", "nlp_zero", "discover", "-q", os.path.basename(corpus)]
     runs = {"local -j 2": ["-j", "2"], f"spark {master}": ["--engine", "spark", "--spark-master", master]}
     runs = {name: extra for name, extra in runs.items() if name.split()[0] in engines}
     rows = {}
     for name, extra in runs.items():
         prefix = os.path.join(tmp, name.split()[0])
-        r = rows[name] = measure(base + ["-o", prefix] + extra, env, os.path.dirname(corpus))
+        spark = name.startswith("spark")
+        r = rows[name] = measure(base + ["-o", prefix] + extra, env, os.path.dirname(corpus),
+                                 heap_every if spark else 0.0)
         r["prefix"] = prefix
         jvm = f"   driver JVM {r['jvm_mb']:>6.0f} MB RSS" if r["jvm_mb"] else ""
         print(f"{name:<28}{r['seconds']:>8.1f} s   driver {r['driver_mb']:>6.0f} MB RSS{jvm}   "
               f"process tree {r['tree_mb']:>6.0f} MB PSS", flush=True)
+        if r["samples"]:
+            print(f"{'':<28}driver JVM heap at most {r['max_heap_mb']:.0f} MB; "
+                  f"live (after a full GC, {len(r['samples'])} samples every "
+                  f"{heap_every:.0f} s): peak {r['live_mb']:.1f} MB; samples (s, MB): "
+                  + ", ".join(f"{t:.0f} {b / 2**20:.1f}" for t, b in r["samples"]), flush=True)
+            if histograms:
+                path = os.path.join(histograms, f"{os.path.basename(corpus)}.histogram.txt")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(r["histogram"])
+                print(f"{'':<28}its class histogram at the peak: {path}", flush=True)
     for name, r in rows.items():
         mb, words = lexicon_mb(r["prefix"], env)
         print(f"{name:<28}the lexicon: {words:,} words, {mb:.0f} MB in a Python process", flush=True)
@@ -150,9 +203,19 @@ def main() -> None:
     ap.add_argument("--spark-master", default="local[2]",
                     help="default local[2]; 'local-cluster[2,1,1024]' runs the executors in JVMs of their own, "
                          "so that the driver's JVM is measured apart")
+    ap.add_argument("--driver-memory", default="",
+                    help="the driver JVM's heap (spark.driver.memory, e.g. 512m; default Spark's, 1g): the same at "
+                         "every size, so that a run that completes shows the driver did not need more")
+    ap.add_argument("--heap-every", type=float, default=0.0, metavar="SECONDS",
+                    help="also sample the driver JVM's live heap (jcmd GC.class_histogram: after a full "
+                         "collection) every so many seconds")
+    ap.add_argument("--histograms", default="", metavar="DIR",
+                    help="with --heap-every: write the class histogram of each run's peak live heap here")
     args = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(REPO), SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
                PYSPARK_PYTHON=sys.executable)
+    if args.driver_memory:
+        env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
     with tempfile.TemporaryDirectory(prefix="nlp-zero-spark-") as tmp:
         corpora = []
         if args.corpus:
@@ -167,7 +230,7 @@ def main() -> None:
             corpora.append(path)
         for corpus in corpora:
             print(f"corpus {os.path.basename(corpus)} ({os.path.getsize(corpus) / 2**20:.0f} MB)")
-            compare(corpus, tmp, env, args.engines.split(","), args.spark_master)
+            compare(corpus, tmp, env, args.engines.split(","), args.spark_master, args.heap_every, args.histograms)
 
 
 if __name__ == "__main__":

@@ -28,12 +28,17 @@ local engine byte for byte:
    k-grams of a partition need (the parts of those that beat their split
    into single symbols) are brought to it by a join, not broadcast;
 6. the segmentation of the distinct chunks, weighted by their counts, each
-   partition of chunks joined to the candidates among its strings;
+   partition of chunks joined to the candidates among its strings.  The
+   strings a partition asks these joins for are first sifted by a Bloom
+   filter of the candidates found so far (:class:`_Sieve`, of a fixed
+   size), so that the shuffles carry the strings that may be candidates,
+   not every substring of the text;
 7. the words' scores joined to their counts on the executors, and the
    lexicon built on the driver from that stream.
 
-The driver holds the lexicon (the result) and tables as large as the
-alphabet; no candidate table, n-gram or chunk is collected or broadcast.
+The driver holds tables as large as the alphabet and the sieve (4 MB,
+whatever the corpus); no candidate table, n-gram or chunk is collected or
+broadcast, and the lexicon is streamed (:func:`discover` builds it there).
 ``benchmarks/spark_scale.py`` measures time and memory against the local engine.
 """
 
@@ -741,10 +746,16 @@ def _or_slices(a: tuple[int, bytes], b: tuple[int, bytes]) -> tuple[int, bytes]:
 def _sieve_of(table: Any, before: _Sieve | None, P: int) -> _Sieve:
     """The sieve of ``before``'s strings and those of ``table`` (an RDD ``(s, value)``), built on the executors:
     the driver receives SIEVE_BITS bits, in slices, whatever the size of the table."""
+    slices = table.mapPartitions(_sieve_slices).reduceByKey(_or_slices, min(P, _SIEVE_SLICES)).collect()
+    return _assembled(before, slices)
+
+
+def _assembled(before: _Sieve | None, slices: Iterable[tuple[int, tuple[int, bytes]]]) -> _Sieve:
+    """``before`` (or an empty sieve) with the slices ``(s, (n, bits))`` of more strings or-ed in."""
     bits = bytearray(before.bits) if before else bytearray(SIEVE_BITS >> 3)
     n = before.size if before else 0
     step = len(bits) // _SIEVE_SLICES
-    for s, (count, piece) in table.mapPartitions(_sieve_slices).reduceByKey(_or_slices, min(P, _SIEVE_SLICES)).collect():
+    for s, (count, piece) in slices:
         n += count
         whole = int.from_bytes(bits[s * step:(s + 1) * step], "little") | int.from_bytes(piece, "little")
         bits[s * step:(s + 1) * step] = whole.to_bytes(step, "little")
@@ -854,7 +865,7 @@ def _candidate_rdd(scored: Any, model: _Model, singles_cols: dict, P: int):
     singles, details = candidates(model, keys, [list(c) for c in zip(*(singles_cols[a] for a in keys))], 1, {})
     singles_bc = sc.broadcast(singles)
     found = []  # the persisted RDDs of candidates, one an order
-    sieve = _Sieve(bytes(SIEVE_BITS >> 3))
+    sieve = _assembled(None, [])
     for k in range(2, model.K + 1):
         survivors = scored.mapPartitionsWithIndex(_units_survivors(model, k, singles_bc)).persist()
         blocks = survivors

@@ -233,3 +233,27 @@ def test_cli_without_java_names_the_extra_and_java(tmp_path):
     env = {**SPARK_ENV, "PATH": os.path.dirname(sys.executable), "JAVA_HOME": ""}
     proc = run_cli("count", "--engine", "spark", str(tmp_path / "a.txt"), "-o", str(tmp_path / "a.counts"), env=env)
     _one_line_error(proc, "nlp-zero[spark]", "Java 17+")
+
+
+def test_the_sieve_lets_every_candidate_through_and_few_others():
+    """The Bloom filter that sifts the strings asked for: no candidate lost (the result would change), most
+    other strings left out (what it is for), its size fixed."""
+    from nlp_zero.spark import SIEVE_BITS, _assembled, _blocks_by_crc, _or_slices, _sieve_slices
+
+    rng = random.Random(7)
+    han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    words = {"".join(rng.choices(han, k=rng.randint(2, 4))) for _ in range(20000)}
+    others = {"".join(rng.choices(han, k=rng.randint(2, 4))) for _ in range(20000)} - words
+    parts = sorted(words)
+    slices: dict = {}
+    for part in (parts[:7000], parts[7000:12000]):  # two partitions of a table, their slices or-ed
+        for s, value in _sieve_slices((w, 0) for w in part):
+            slices[s] = _or_slices(slices[s], value) if s in slices else value
+    sieve = _assembled(_assembled(None, slices.items()), _sieve_slices((w, 0) for w in parts[12000:]))
+    assert len(sieve.bits) == SIEVE_BITS // 8 and sieve.size == len(words)
+
+    def through(strings):
+        return {x for _, (keys, _) in _blocks_by_crc(((x, 0) for x in strings), 5, 1, "q", sieve.bits) for x in keys}
+
+    assert through(words) == words
+    assert len(through(others)) < 0.01 * len(others)
