@@ -565,9 +565,10 @@ def _route(P: int, keys: list[str], *columns: array) -> Iterator[tuple[int, tupl
 def _groups(tags: list[str], P: int) -> Iterator[tuple[int, list[int]]]:
     """``(j, indices)``: the positions of ``tags`` grouped by partition j (``_crc(tag) % P``), j ascending."""
     dest = {t: _crc(t) % P for t in set(tags)}
-    where = list(map(dest.__getitem__, tags))
-    for j, idx in itertools.groupby(sorted(range(len(where)), key=where.__getitem__), key=where.__getitem__):
-        yield j, list(idx)
+    out: dict[int, list[int]] = defaultdict(list)
+    for i, j in enumerate(map(dest.__getitem__, tags)):  # (a loop: three times faster than sorting the indices)
+        out[j].append(i)
+    return iter(sorted(out.items()))
 
 
 def _forward(K: int, P: int, singles_bc):
@@ -691,12 +692,13 @@ def _blocks_by_crc(pairs: Iterable[tuple[str, Any]], P: int, tag: int, typecode:
                    bits: bytes | None = None) -> Iterator[tuple]:
     """``((j, tag), (keys, values))``: the pairs in blocks for the partition j of their key; with ``bits`` (a
     :class:`_Sieve`'s), only the keys that may be in its table."""
+    if bits is not None:  # (the bit of each key, as _sieve_slices sets it: inline, for speed)
+        crc, mask = zlib.crc32, _SIEVE_MASK
+        pairs = [(x, v) for x, v in pairs
+                 if bits[(h := crc(x.encode("utf-8", "surrogatepass")) & mask) >> 3] >> (h & 7) & 1]
     out: dict[int, tuple[list[str], array]] = {}
     for x, v in pairs:
-        h = _crc(x)
-        if bits is not None and not bits[(h & _SIEVE_MASK) >> 3] >> (h & 7) & 1:
-            continue
-        j = h % P
+        j = _crc(x) % P
         if j not in out:
             out[j] = ([], array(typecode))
         keys, values = out[j]
@@ -729,7 +731,7 @@ def _sieve_slices(pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[int, tuple
     bits = bytearray(SIEVE_BITS >> 3)
     n = 0
     for x, _ in pairs:
-        h = _crc(x) & _SIEVE_MASK
+        h = zlib.crc32(x.encode("utf-8", "surrogatepass")) & _SIEVE_MASK
         bits[h >> 3] |= 1 << (h & 7)
         n += 1
     step = len(bits) // _SIEVE_SLICES
