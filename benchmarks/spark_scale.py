@@ -2,7 +2,10 @@
 """The Spark engine against the local one: time, memory, identical outputs (issue 13).
 
     python3 benchmarks/spark_scale.py                        # laws_prc (19.7M characters)
+    python3 benchmarks/spark_scale.py --repeat 3             # three pairs of runs, each ratio and the median
     python3 benchmarks/spark_scale.py --generated 25M,100M   # also generated text (benchmarks/make_corpus.py)
+    python3 benchmarks/spark_scale.py --corpus '' --generated 25M,100M --engines spark \
+        --spark-master 'local-cluster[2,1,1024]' --driver-memory 512m --heap-every 30   # the driver's memory
 
 For each corpus (decompressed to a plain file first: Spark reads .gz and .bz2,
 not .xz), one run at a time, each a fresh process:
@@ -15,7 +18,15 @@ For each: wall time; peak memory sampled every second from /proc -- of the
 the driver; the JVM is reported with the tree) and of the whole process tree
 (PSS, the JVM and Spark's Python workers included); and whether dict, tsv and
 meta are byte-identical.  The ratio Spark / local is the figure to read (the
-machine is shared and noisy).  On one 2-core machine Spark pays for its JVM,
+machine is shared and noisy).
+
+The driver's memory: with ``--spark-master 'local-cluster[...]'`` the
+executors run in JVMs of their own, so that the driver's JVM holds the
+driver alone; ``--driver-memory`` gives it the same fixed heap at every size
+(a run that completes did not need more), and ``--heap-every`` samples what
+is live on that heap (``jcmd GC.class_histogram``, which collects first):
+the JVM's RSS follows the heap the collector chose to grow to, not what the
+driver keeps.  On one 2-core machine Spark pays for its JVM,
 its shuffles and the Python workers' serialisation; it is meant for corpora
 that live on a cluster.
 """
@@ -26,6 +37,7 @@ import argparse
 import filecmp
 import lzma
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -144,10 +156,17 @@ def lexicon_mb(prefix: str, env: dict) -> float:
 
 
 def compare(corpus: str, tmp: str, env: dict, engines: list[str], master: str, heap_every: float = 0.0,
-            histograms: str = "") -> None:
+            histograms: str = "", repeat: int = 1) -> None:
     base = [sys.executable, "-m", "nlp_zero", "discover", "-q", os.path.basename(corpus)]
     runs = {"local -j 2": ["-j", "2"], f"spark {master}": ["--engine", "spark", "--spark-master", master]}
     runs = {name: extra for name, extra in runs.items() if name.split()[0] in engines}
+    ratios = []
+    for _ in range(repeat - 1):  # (pairs run one after the other: on a shared machine the load changes)
+        times = [measure(base + ["-o", os.path.join(tmp, "r" + name.split()[0])] + extra, env,
+                         os.path.dirname(corpus))["seconds"] for name, extra in runs.items()]
+        print(" / ".join(f"{name} {t:.1f} s" for name, t in zip(runs, times)), flush=True)
+        if len(times) == 2:
+            ratios.append(times[1] / times[0])
     rows = {}
     for name, extra in runs.items():
         prefix = os.path.join(tmp, name.split()[0])
@@ -175,7 +194,11 @@ def compare(corpus: str, tmp: str, env: dict, engines: list[str], master: str, h
         a, b = (rows[n]["prefix"] for n in runs)
         same = all(filecmp.cmp(a + ext, b + ext, shallow=False) for ext in (".dict.txt", ".tsv", ".meta.json"))
         local, spark = (rows[n] for n in runs)
-        print(f"spark / local time: {spark['seconds'] / local['seconds']:.2f}   (target <= 3)")
+        ratios.append(spark["seconds"] / local["seconds"])
+        print(f"spark / local time: {ratios[-1]:.2f}   (target <= 3)")
+        if len(ratios) > 1:
+            print(f"spark / local time in the {len(ratios)} pairs: " + ", ".join(f"{r:.2f}" for r in ratios)
+                  + f"; median {statistics.median(ratios):.2f}")
         print(f"dict, tsv and meta byte-identical: {same}", flush=True)
     print(flush=True)
 
@@ -203,6 +226,9 @@ def main() -> None:
     ap.add_argument("--spark-master", default="local[2]",
                     help="default local[2]; 'local-cluster[2,1,1024]' runs the executors in JVMs of their own, "
                          "so that the driver's JVM is measured apart")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="time N pairs (local, then Spark) and print each ratio and their median (on a shared "
+                         "machine the load changes between runs); memory and identity are from the last pair")
     ap.add_argument("--driver-memory", default="",
                     help="the driver JVM's heap (spark.driver.memory, e.g. 512m; default Spark's, 1g): the same at "
                          "every size, so that a run that completes shows the driver did not need more")
@@ -230,7 +256,8 @@ def main() -> None:
             corpora.append(path)
         for corpus in corpora:
             print(f"corpus {os.path.basename(corpus)} ({os.path.getsize(corpus) / 2**20:.0f} MB)")
-            compare(corpus, tmp, env, args.engines.split(","), args.spark_master, args.heap_every, args.histograms)
+            compare(corpus, tmp, env, args.engines.split(","), args.spark_master, args.heap_every, args.histograms,
+                    args.repeat)
 
 
 if __name__ == "__main__":
