@@ -673,7 +673,8 @@ def _asks(i: int, text: str, regexes: list, P: int, sieve_bc: Any
           ) -> Iterator[tuple[tuple[int, int], tuple[list[str], array]]]:
     """``((j, 1), (strings, partitions))``: the strings of ``text`` (newline-joined) that ``regexes`` find and
     that may be in the table (``sieve_bc``, a broadcast :class:`_Sieve`), each once, asked for by partition
-    ``i``: in blocks for the partition j of the string (see :func:`_found`)."""
+    ``i``: in blocks for the partition j of the string (see :func:`_found`; a string asked for twice by the
+    same partition is answered twice, to the same effect)."""
     strings: set[str] = set()
     for regex in regexes:
         strings.update(regex.findall(text))
@@ -692,7 +693,7 @@ def _blocks_by_crc(pairs: Iterable[tuple[str, Any]], P: int, tag: int, typecode:
                    bits: bytes | None = None) -> Iterator[tuple]:
     """``((j, tag), (keys, values))``: the pairs in blocks for the partition j of their key; with ``bits`` (a
     :class:`_Sieve`'s), only the keys that may be in its table."""
-    if bits is not None:  # (the bit of each key, as _sieve_slices sets it: inline, for speed)
+    if bits is not None:  # (the bit of each key, _crc(x) & _SIEVE_MASK as _sieve_slices sets it: inline, for speed)
         crc, mask = zlib.crc32, _SIEVE_MASK
         pairs = [(x, v) for x, v in pairs
                  if bits[(h := crc(x.encode("utf-8", "surrogatepass")) & mask) >> 3] >> (h & 7) & 1]
@@ -731,7 +732,7 @@ def _sieve_slices(pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[int, tuple
     bits = bytearray(SIEVE_BITS >> 3)
     n = 0
     for x, _ in pairs:
-        h = zlib.crc32(x.encode("utf-8", "surrogatepass")) & _SIEVE_MASK
+        h = _crc(x) & _SIEVE_MASK
         bits[h >> 3] |= 1 << (h & 7)
         n += 1
     step = len(bits) // _SIEVE_SLICES
@@ -910,7 +911,16 @@ def _chunk_needs(K: int, P: int, sieve_bc):
         for chunk, _ in pairs:
             groups[_crc(chunk) % P].append(chunk)
         for i in sorted(groups):
-            yield from _asks(i, "\n".join(groups.pop(i)), regexes, P, sieve_bc)
+            piece: list[str] = []
+            size = 0
+            for chunk in groups.pop(i):  # (texts of about a million symbols: a bounded set of strings each)
+                piece.append(chunk)
+                size += len(chunk) + 1
+                if size >= 1 << 20:
+                    yield from _asks(i, "\n".join(piece), regexes, P, sieve_bc)
+                    piece, size = [], 0
+            if piece:
+                yield from _asks(i, "\n".join(piece), regexes, P, sieve_bc)
 
     return needs
 
