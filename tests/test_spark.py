@@ -141,16 +141,20 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
 
 
 def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch):
-    """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most."""
+    """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most -- or of
+    a fixed size (the sieve of the candidates, the same bytes whatever the corpus)."""
     from pyspark import RDD, SparkContext
 
-    from nlp_zero.spark import _Singles, discover
+    from nlp_zero.spark import SIEVE_BITS, _Sieve, _Singles, discover
 
-    sizes = []
+    sizes, sieves = [], []
     broadcast, collect = SparkContext.broadcast, RDD.collect
 
     def spy_broadcast(self, value):
-        sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
+        if isinstance(value, _Sieve):
+            sieves.append(len(value.bits))
+        else:
+            sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
         return broadcast(self, value)
 
     def spy_collect(self):
@@ -165,6 +169,7 @@ def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_
     alphabet = len(set("".join(lines)))
     assert len(lexicon) > alphabet  # (so that a table of words or candidates would be seen)
     assert sizes and max(size for _, size in sizes) <= alphabet, sizes
+    assert sieves and set(sieves) == {SIEVE_BITS // 8}
 
 
 def test_discover_reads_a_dataframe_column(spark):
@@ -228,3 +233,27 @@ def test_cli_without_java_names_the_extra_and_java(tmp_path):
     env = {**SPARK_ENV, "PATH": os.path.dirname(sys.executable), "JAVA_HOME": ""}
     proc = run_cli("count", "--engine", "spark", str(tmp_path / "a.txt"), "-o", str(tmp_path / "a.counts"), env=env)
     _one_line_error(proc, "nlp-zero[spark]", "Java 17+")
+
+
+def test_the_sieve_lets_every_candidate_through_and_few_others():
+    """The Bloom filter that sifts the strings asked for: no candidate lost (the result would change), most
+    other strings left out (what it is for), its size fixed."""
+    from nlp_zero.spark import SIEVE_BITS, _assembled, _blocks_by_crc, _or_slices, _sieve_slices
+
+    rng = random.Random(7)
+    han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    words = {"".join(rng.choices(han, k=rng.randint(2, 4))) for _ in range(20000)}
+    others = {"".join(rng.choices(han, k=rng.randint(2, 4))) for _ in range(20000)} - words
+    parts = sorted(words)
+    slices: dict = {}
+    for part in (parts[:7000], parts[7000:12000]):  # two partitions of a table, their slices or-ed
+        for s, value in _sieve_slices((w, 0) for w in part):
+            slices[s] = _or_slices(slices[s], value) if s in slices else value
+    sieve = _assembled(_assembled(None, slices.items()), _sieve_slices((w, 0) for w in parts[12000:]))
+    assert len(sieve.bits) == SIEVE_BITS // 8 and sieve.size == len(words)
+
+    def through(strings):
+        return {x for _, (keys, _) in _blocks_by_crc(((x, 0) for x in strings), 5, 1, "q", sieve.bits) for x in keys}
+
+    assert through(words) == words
+    assert len(through(others)) < 0.01 * len(others)
