@@ -69,7 +69,7 @@ def test_parallel_count_equals_one_pass(real_lines, jobs):
 
 @pytest.mark.parametrize("order", [1, 2, 5])
 @pytest.mark.parametrize("jobs", [1, 3])
-def test_lower_orders_derived_from_the_top_are_exact(order, jobs):
+def test_lower_orders_derived_from_the_top_are_exact(tmp_path, monkeypatch, order, jobs):
     # Chunks shorter than the order, one symbol long, class symbols first and last, 〇 and an
     # Extension B character (code points on both sides of the class symbols' private-use ones).
     lines = ["葡萄，皮。吃葡萄不吐葡萄皮", "2024年iPhone8售价6888元", "一", "二○○一年〇", "𠀀𠀁𠀀𠀁甲乙", "甲乙丙丁戊"] * 7
@@ -77,6 +77,18 @@ def test_lower_orders_derived_from_the_top_are_exact(order, jobs):
     expected = brute_force(lines, order)
     for k in range(1, order + 1):
         assert counter.ngrams(k) == {g: c for g, c in expected.items() if len(g) == k}
+    # The same made from spilled runs as they are merged (a run for about every ten n-grams).
+    from nlp_zero import counting
+
+    reference, out = tmp_path / "ref.counts", tmp_path / "out.counts"
+    counter.save(str(reference))
+    batches, spill, spills = counting._batches, counting._Spiller._spill, []
+    monkeypatch.setattr(counting, "_batches", lambda lines, size: batches(lines, 16))
+    monkeypatch.setattr(counting, "BYTES_PER_NGRAM", 1 << 30)  # a limit of one n-gram
+    monkeypatch.setattr(counting._Spiller, "_spill", lambda self: spills.append(1) or spill(self))
+    counting.count_to_file(iter(lines), str(out), order, 1, max_memory=1, jobs=jobs, tmp_dir=str(tmp_path))
+    assert out.read_bytes() == reference.read_bytes()
+    assert len(spills) > 10  # (this process's: a worker's are not seen here)
 
 
 def test_shares_cover_every_symbol_once_in_the_output_order():
