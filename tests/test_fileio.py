@@ -39,21 +39,23 @@ def test_new_file_gets_ordinary_permissions(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_count_exits_130_and_keeps_old_output(tmp_path, sig):
-    corpus = tmp_path / "big.txt"
     line = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(2000)) + "\n"
-    corpus.write_text(line * 3000, encoding="utf-8")
     out = tmp_path / "out.counts"
     out.write_text("previous\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "nlp_zero", "count", str(corpus), "-o", str(out), "-n", "6"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    time.sleep(1.5)  # let it start counting (not a timing assertion: any moment must be safe)
+    # The text comes from a pipe that stays open, so the command is still at work when the signal comes.
+    proc = subprocess.Popen([sys.executable, "-m", "nlp_zero", "count", "-", "-o", str(out), "-n", "6",
+                             "--tmp-dir", str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+    proc.stdin.write(line * 3000)
+    proc.stdin.flush()
+    time.sleep(1.5)  # let it count some of it (not a timing assertion: any moment must be safe)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert out.read_text() == "previous\n"
-    assert sorted(os.listdir(tmp_path)) == ["big.txt", "out.counts"]
+    assert sorted(os.listdir(tmp_path)) == ["out.counts"]  # no work area left behind
 
 
 # -- saved files: the fixtures in tests/data, and the one byte-order-mark rule ----------------
