@@ -103,15 +103,7 @@ class NgramCounter:
     def update(self, lines: Iterable[str]) -> None:
         """Count the n-grams of ``lines`` (additive: call as often as you like)."""
         _check_lines(lines)
-        self._count_here(_batches(lines))
-
-    def _count_here(self, batches: Iterable[tuple[str, int, int]]) -> None:
-        tally = _Tally(self.order)
-        for batch, n_lines, chars in batches:
-            self.lines += n_lines
-            self.chars += chars
-            tally.add(batch)
-        self._add_tables(tally.tables())
+        self._count(_batches(lines), 1)
 
     def count(self, lines: Iterable[str], jobs: int = 1,
               progress: Callable[[str, int, int | None], None] | None = None) -> "NgramCounter":
@@ -126,15 +118,15 @@ class NgramCounter:
         works and warns).
         """
         _check_lines(lines)
-        batches = _batches(_with_progress(lines, progress))
+        self._count(_batches(_with_progress(lines, progress)), jobs)
+        return self
+
+    def _count(self, batches: Iterator[tuple[str, int, int]], jobs: int) -> None:
         first = next(batches, None)
         if first is None:
-            return self
+            return
         shares = _shares(first[0], jobs)
-        if len(shares) == 1:
-            self._count_here(itertools.chain([first], batches))
-            return self
-        # This process counts the first share itself while it feeds the others.
+        # This process counts the first share itself while it feeds the others (none with one share).
         mine = _Tally(self.order, shares[0])
         with Broadcast(_tally_share, [(self.order, share) for share in shares[1:]]) as workers:
             for batch, n_lines, chars in itertools.chain([first], batches):
@@ -143,12 +135,14 @@ class NgramCounter:
                 workers.send(batch)
                 mine.add(batch)
             theirs = workers.results()
+        if not theirs:
+            self._add_tables(mine.tables())  # (one table made at a time)
+            return
         tables = dict(mine.tables())
         for part in theirs:
             for k, table in part:
                 dict.update(tables[k], table)  # the shares' n-grams are disjoint
         self._add_tables(tables.items())
-        return self
 
     def _add_tables(self, tables: Iterable[tuple[int, Counter]]) -> None:
         for k, table in tables:
@@ -690,6 +684,8 @@ def _shares(sample: str, jobs: int) -> list[str | None]:
     balanced on the symbol counts of ``sample`` (the first batch); they only
     decide who counts what, never a count.  ``[None]`` (all symbols) for one.
     """
+    if jobs <= 1:
+        return [None]
     counts = Counter(sample.replace(_SEP, ""))
     weight = sum(counts.pop(s, 0) for s in CLASS_SYMBOLS)  # the class symbols go to the first share
     total = weight + sum(counts.values())

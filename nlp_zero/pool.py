@@ -215,18 +215,21 @@ class Broadcast:
     ``items`` iterates over what the parent :meth:`send`\\ s.  :meth:`results`
     ends the input and returns the workers' results in the order of
     ``args_list``.  Used as a context manager: leaving the block early (an
-    error, Ctrl-C) kills the workers.  An empty ``args_list`` starts none.
+    error, Ctrl-C) kills the workers.  An empty ``args_list`` starts none and
+    costs nothing: :meth:`send` does nothing, :meth:`results` is ``[]``.
     """
 
     def __init__(self, fn: Callable, args_list: Sequence[tuple], queue_size: int = 4):
         ctx = context()
-        self._outbox = ctx.Queue()
+        self._outbox = ctx.Queue() if args_list else None
         self._inboxes = [ctx.Queue(maxsize=queue_size) for _ in args_list]
         self._ended = False
         self._workers = [ctx.Process(target=_broadcast_worker, args=(i, fn, args, q, self._outbox), daemon=True)
                          for i, (args, q) in enumerate(zip(args_list, self._inboxes))]
 
     def __enter__(self) -> Broadcast:
+        if not self._workers:
+            return self
         try:
             with children_ignore_sigint(), _frozen():
                 for w in self._workers:
@@ -278,7 +281,7 @@ class Broadcast:
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is not None:
             # Items still queued for workers that are gone must not keep this process from exiting.
-            for q in self._inboxes + [self._outbox]:
+            for q in self._inboxes + ([self._outbox] if self._outbox else []):
                 q.cancel_join_thread()
         for w in self._workers:
             if w.is_alive():
