@@ -144,6 +144,7 @@ def whole_process(name: str, lines: list[str], dict_path: str, rounds: int) -> N
     print(f"    jieba script : {med['jieba']:.2f} s CPU, {medw['jieba']:.2f} s wall")
     print(f"    ratio jieba / nlp-zero = {med['jieba'] / med['nlp_zero']:.2f} (CPU), "
           f"{medw['jieba'] / medw['nlp_zero']:.2f} (wall)")
+    print(f"    2.5x / 3x jieba's speed would be {med['jieba'] / 2.5:.2f} / {med['jieba'] / 3:.2f} s CPU")
 
 
 def boundaries(tokens: list[str]) -> set[int]:
@@ -287,7 +288,15 @@ with atomic_write(sys.argv[3]) as out:
     for row in tok.cut_lines(Corpus([sys.argv[2]]), delimiter="  "):
         out.write(row + "\n")
 mark()
-print(json.dumps([(c1 - c0, w1 - w0) for (c0, w0), (c1, w1) in zip(marks, marks[1:])]))
+steps = [(c1 - c0, w1 - w0) for (c0, w0), (c1, w1) in zip(marks, marks[1:])]
+# The floor of the last step: the Viterbi scan alone over the Han blocks of two units or more.
+from nlp_zero.tokenizer import _HAN_SPLIT_RE
+with open(sys.argv[2], encoding="utf-8") as f:
+    blocks = [b for line in f for b in _HAN_SPLIT_RE.split(line)[1::2] if len(b) > 1]
+c0 = time.process_time()
+for b in blocks:
+    tok._route(b)
+print(json.dumps(dict(steps=steps, scan=time.process_time() - c0, blocks=len(blocks), chars=sum(map(len, blocks)))))
 """
 
 
@@ -296,11 +305,14 @@ def phases(name: str, text: Path, dict_path: str, out: Path) -> None:
     code = PHASES_SNIPPET.format(root=str(ROOT))
     r = subprocess.run([sys.executable, "-c", code, dict_path, str(text), str(out)], capture_output=True, text=True,
                        check=True)
-    steps = json.loads(r.stdout)
+    fig = json.loads(r.stdout)
+    steps = fig["steps"]
     names = ("imports", "Tokenizer(path)", "initialize()", "read, cut, write")
     print(f"(e) where the time of nlp-zero cut goes, {name}, one fresh process (CPU s / wall s): "
           + ", ".join(f"{n} {c:.2f}/{w:.2f}" for n, (c, w) in zip(names, steps))
           + f"; total {sum(c for c, _ in steps):.2f}/{sum(w for _, w in steps):.2f}")
+    print(f"    of the last step, the Viterbi scan alone over the {fig['blocks']:,} Han blocks of two characters or "
+          f"more ({fig['chars']:,} characters): {fig['scan']:.2f} s CPU")
 
 
 def load_figures(dict_path: str) -> dict:
