@@ -98,14 +98,15 @@ def ud_sentences(path: Path) -> list[list[str]]:
     return sents
 
 
-def learn_and_score(prefix: Path, inputs: list[str], text: str, gold: str,
-                    words: str | None) -> tuple[str, dict, dict, float, float]:
-    """discover from ``inputs``, cut ``text``, eval against ``gold``: a row (label left empty)."""
-    _, wall, rss = run_measured(["discover", *inputs, "-o", str(prefix), "-q"])
+def learn_and_score(prefix: Path, inputs: list[str], text: str, gold: str, words: str | None,
+                    options: list[str] | tuple = ()) -> tuple[str, dict, dict, float, float]:
+    """``discover`` from ``inputs`` (with ``options``), ``cut`` ``text``, ``eval`` against ``gold``:
+    what discover printed, the run record, the scores, the learning's seconds and peak RSS (MB)."""
+    printed, wall, rss = run_measured(["discover", *inputs, "-o", str(prefix), "-q", *options])
     run_measured(["cut", text, "-l", f"{prefix}.dict.txt", "-d", " ", "-o", f"{prefix}.pred.txt", "-q"])
     figures, _, _ = run_measured(["eval", gold, f"{prefix}.pred.txt", "--json"] + (["--words", words] if words else []))
     meta = json.loads(Path(f"{prefix}.meta.json").read_text(encoding="utf-8"))
-    return "", meta, json.loads(figures), wall, rss
+    return printed, meta, json.loads(figures), wall, rss
 
 
 def print_rows(rows: list) -> None:
@@ -194,13 +195,8 @@ def main() -> None:
     rows, shown = [], False
     for label, name, inputs, engine in runs:
         prefix = out / name
-        top, wall, rss = run_measured(["discover", *inputs, "-o", str(prefix), "-q", "--top", str(a.top), *engine])
-        _, cut_wall, _ = run_measured(["cut", str(test), "-l", f"{prefix}.dict.txt", "-d", " ",
-                                       "-o", f"{prefix}.pred.txt", "-q"])
-        figures, _, _ = run_measured(["eval", str(gold), f"{prefix}.pred.txt", "--words", str(words), "--json"])
-        score = json.loads(figures)
-        meta = json.loads(Path(f"{prefix}.meta.json").read_text(encoding="utf-8"))
-        rows.append((label, meta, score, wall, rss, cut_wall))
+        top, *row = learn_and_score(prefix, inputs, str(test), str(gold), str(words), ["--top", str(a.top), *engine])
+        rows.append((label, *row))
         if name.startswith("pku_unsup") and not shown:  # (once)
             shown = True
             print(f"Top {a.top} words learned on pd199801 + PKU test (word, count):")
