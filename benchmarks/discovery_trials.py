@@ -1,0 +1,380 @@
+"""Trials for issue 15: re-segmentation and lexicon-entry tests after word discovery, all left out.
+
+    python benchmarks/discovery_trials.py [--data ../shared/data] [--rounds 4] [--settings small,pku,ud,ud_pd]
+
+Each trial starts from the default lexicon (``WordFinder().train(lines).find()``,
+the CLI defaults) and changes which words it holds and their counts; the
+result is scored as ``benchmarks/sighan.py`` scores a lexicon: the test text
+cut by the unigram :class:`~nlp_zero.tokenizer.Tokenizer`, words compared by
+span with the gold.  Settings: ``small`` (PKU test raw text), ``pku``
+(pd199801 + PKU test raw text), ``ud`` (UD GSDSimp dev raw text, scored on its
+gold words), ``ud_pd`` (pd199801 + that text).  Nothing is chosen on a gold
+file: every trial's numbers are fixed in advance (below).
+
+The trials, on the chunk multiset of the learner (``stat_chunks`` of each line):
+
+* **discovery**: the segmentation of docs/design.md §5.6 (max Σ score·len)
+  redone over the lexicon's own words and scores -- it must give the
+  lexicon's counts exactly (printed), the start of every other trial;
+* **unigram re-segmentation**: each chunk cut by the unigram code of the
+  lexicon's counts (``ln N - ln n(w)``, an unknown symbol ``ln N``), counted
+  again (hard EM, one round: a second changes nothing);
+* **fold bigrams**: hard EM with a word bigram model (Chen et al. 2014's
+  ingredient; the issue's prototype): the chunks fall into 4 folds by the CRC-32
+  of their text, and each fold is re-cut by the Viterbi path of a bigram model
+  counted on the *other* three folds' current segmentation, the unigram
+  counts from all of them; Witten-Bell back-off (no parameter),
+  ``p(w|v) = (n(v,w) + T(v) p(w)) / (n(v) + T(v))``, T(v) the distinct
+  followers of v, chunk ends as a word of their own; ``--rounds`` rounds;
+* **fold bigrams, held-out unigrams**: the same with the unigram counts from
+  the other folds too (a word seen in one fold only is lost);
+* **MDL split**: a word leaves the lexicon when the description gets shorter
+  without it: the corpus under the unigram code with maximum-likelihood
+  counts (``N ln N - Σ n ln n``), its occurrences replaced by its best cut
+  into the other words, against the cost of spelling it in the lexicon (its
+  symbols under the symbol unigram code), then re-cut;
+* **MDL merge**: two adjacent words of the unigram cut become one (at most 4
+  symbols) when the same description gets shorter with the pair as a word,
+  its spelling cost paid, then re-cut.
+
+Then the ingredients of discovery itself (``--no-ingredients`` leaves them out):
+the default learning again with one ingredient taken out or replaced --
+without cohesion (nVBE alone), without the branching-entropy variation
+(cohesion alone), the plug-in entropy estimate or Miller-Madow's correction
+instead of Chao-Shen's.  They are switched in this process only, by
+replacing one function of the package for the length of one learning
+(:func:`ingredient`); the package has no such option.
+
+The README ("What each ingredient was worth", "Tried after discovery") has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import lzma
+import math
+import sys
+import time
+import zlib
+from collections import Counter
+from pathlib import Path
+from itertools import repeat
+from typing import Iterator
+from unittest import mock
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import nlp_zero.discovery  # noqa: E402
+import nlp_zero.passes  # noqa: E402
+from nlp_zero import Lexicon, WordFinder  # noqa: E402
+from nlp_zero.evaluation import evaluate  # noqa: E402
+from nlp_zero.fileio import read_saved  # noqa: E402
+from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
+from nlp_zero.tokenizer import Tokenizer  # noqa: E402
+from sighan import DEFAULT_DATA, ud_sentences  # noqa: E402
+
+K = 4  # the longest word (WordFinder's default order)
+END = "\n"  # a chunk's start and end in the bigram model (never inside a chunk)
+FOLDS = 4
+
+
+def viterbi(chunk: str, cost: dict[str, float], unknown: float) -> list[str]:
+    """The cut of ``chunk`` into words of ``cost`` (single symbols always allowed, at ``unknown`` when absent)
+    of least total cost; of equal totals, the one with the shorter last word."""
+    n = len(chunk)
+    best = [0.0] + [math.inf] * n
+    back = [1] * (n + 1)
+    for j in range(1, n + 1):
+        for L in range(1, min(K, j) + 1):
+            c = cost.get(chunk[j - L:j])
+            if c is None:
+                if L > 1:
+                    continue
+                c = unknown
+            if best[j - L] + c < best[j]:
+                best[j], back[j] = best[j - L] + c, L
+    return _words(chunk, back)
+
+
+def _words(chunk: str, back: list[int]) -> list[str]:
+    out, j = [], len(chunk)
+    while j > 0:
+        out.append(chunk[j - back[j]:j])
+        j -= back[j]
+    return out[::-1]
+
+
+def unigram_costs(counts: Counter) -> tuple[dict[str, float], float]:
+    """``ln N - ln n(w)`` of each counted word, and ``ln N`` (the tokenizer's unknown cost)."""
+    logn = math.log(sum(counts.values()))
+    return {w: logn - math.log(c) for w, c in counts.items() if c > 0}, logn
+
+
+def tally(cuts: dict[str, list[str]], chunks: Counter) -> Counter:
+    """Word counts of a segmentation (each chunk's words as often as the chunk was seen)."""
+    counts: Counter = Counter()
+    for chunk, words in cuts.items():
+        m = chunks[chunk]
+        for w in words:
+            counts[w] += m
+    return counts
+
+
+def recut(chunks: Counter, counts: Counter) -> dict[str, list[str]]:
+    cost, unknown = unigram_costs(counts)
+    return {chunk: viterbi(chunk, cost, unknown) for chunk in chunks}
+
+
+class Bigrams:
+    """Word bigram counts of a segmentation, with Witten-Bell back-off to a unigram distribution."""
+
+    def __init__(self, cuts: dict[str, list[str]], chunks: Counter):
+        self.pairs: Counter = Counter()
+        for chunk, words in cuts.items():
+            m = chunks[chunk]
+            for v, w in zip([END] + words, words + [END]):
+                self.pairs[v, w] += m
+        self._totals()
+
+    def _totals(self) -> None:
+        self.after: Counter = Counter()  # n(v): v followed by anything
+        self.kinds: Counter = Counter()  # T(v): distinct followers
+        for (v, _), c in self.pairs.items():
+            self.after[v] += c
+            self.kinds[v] += 1
+
+    def __sub__(self, other: Bigrams) -> Bigrams:
+        out = Bigrams({}, Counter())
+        out.pairs = self.pairs - other.pairs
+        out._totals()
+        return out
+
+    def cut(self, chunk: str, unigrams: Counter, total: int) -> list[str]:
+        """The Viterbi path of ``chunk`` under ``p(w|v)``; words: the counted ones, and single symbols."""
+        def p_uni(w: str) -> float:
+            return max(unigrams.get(w, 0), 1) / total
+
+        def cost(v: str, w: str, pw: float) -> float:
+            n = self.after.get(v, 0)
+            if not n:
+                return -math.log(pw)
+            t = self.kinds[v]
+            return -math.log((self.pairs.get((v, w), 0) + t * pw) / (n + t))
+
+        n = len(chunk)
+        states: list[dict] = [{END: (0.0, None, 0)}] + [{} for _ in range(n)]  # [j][w]: (cost, v, start)
+        for j in range(1, n + 1):
+            for L in range(1, min(K, j) + 1):
+                w = chunk[j - L:j]
+                if L > 1 and not unigrams.get(w):
+                    continue
+                pw = p_uni(w)
+                states[j][w] = min((c + cost(v, w, pw), v, j - L) for v, (c, _, _) in sorted(states[j - L].items()))
+        _, last, _ = min((c + cost(v, END, 1 / total), v, 0) for v, (c, _, _) in sorted(states[n].items()))
+        out, j, w = [], n, last
+        while j > 0:
+            out.append(w)
+            _, v, start = states[j][w]
+            w, j = v, start
+        return out[::-1]
+
+
+def fold_bigrams(cuts: dict[str, list[str]], chunks: Counter, rounds: int, held_out_unigrams: bool
+                 ) -> Iterator[Counter]:
+    """The counts after each round of fold-based bigram hard EM (see the module's docstring)."""
+    fold = {chunk: zlib.crc32(chunk.encode("utf-8")) % FOLDS for chunk in chunks}
+    for _ in range(rounds):
+        parts = [{c: ws for c, ws in cuts.items() if fold[c] == f} for f in range(FOLDS)]
+        every = Bigrams(cuts, chunks)
+        unigrams = tally(cuts, chunks)
+        new: dict[str, list[str]] = {}
+        for f, part in enumerate(parts):
+            model = every - Bigrams(part, chunks)
+            uni = unigrams - tally(part, chunks) if held_out_unigrams else unigrams
+            total = sum(uni.values())
+            new.update((c, model.cut(c, uni, total)) for c in part)
+        cuts = new
+        yield tally(cuts, chunks)
+
+
+def nlogn(x: float) -> float:
+    return x * math.log(x) if x > 0 else 0.0
+
+
+def spelling(chunks: Counter):
+    """The cost in nats of spelling a word in the lexicon: its symbols under the symbol unigram code."""
+    symbols: Counter = Counter()
+    for chunk, m in chunks.items():
+        for s in chunk:
+            symbols[s] += m
+    n = sum(symbols.values())
+    code = {s: math.log(n / c) for s, c in symbols.items()}
+    return lambda w: sum(code[s] for s in w)
+
+
+def mdl_split(counts: Counter, chunks: Counter) -> Counter:
+    """Drop every word whose removal shortens corpus (ML unigram code) + lexicon (spelling), then re-cut."""
+    spell = spelling(chunks)
+    total = sum(counts.values())
+    cost, unknown = unigram_costs(counts)
+    leave = []
+    for w, c in counts.items():
+        if len(w) < 2 or c <= 0:
+            continue
+        others = dict(cost)
+        del others[w]
+        parts = Counter(viterbi(w, others, unknown))
+        grown = total + (sum(parts.values()) - 1) * c
+        gain = nlogn(grown) - nlogn(total) + nlogn(c) - spell(w)  # the change in length without w
+        gain -= sum(nlogn(counts.get(p, 0) + t * c) - nlogn(counts.get(p, 0)) for p, t in parts.items())
+        if gain < 0:
+            leave.append(w)
+    kept = Counter({w: c for w, c in counts.items() if w not in set(leave)})
+    return tally(recut(chunks, kept), chunks)
+
+
+def mdl_merge(counts: Counter, chunks: Counter) -> Counter:
+    """Add every adjacent pair whose merging shortens corpus + lexicon (see :func:`mdl_split`), then re-cut."""
+    spell = spelling(chunks)
+    total = sum(counts.values())
+    pairs: Counter = Counter()
+    for chunk, words in recut(chunks, counts).items():
+        for a, b in zip(words, words[1:]):
+            if a != b and len(a) + len(b) <= K:
+                pairs[a, b] += chunks[chunk]
+    merged = Counter(counts)
+    for (a, b), c in sorted(pairs.items()):
+        na, nb = counts[a], counts[b]
+        change = (nlogn(total - c) - nlogn(total) - (nlogn(na - c) - nlogn(na))
+                  - (nlogn(nb - c) - nlogn(nb)) - nlogn(c) + spell(a + b))
+        if c > 1 and change < 0:
+            merged[a + b] += c
+    return tally(recut(chunks, merged), chunks)
+
+
+def plug_in(repeated: list[int], total: int) -> float:
+    """The plug-in entropy ``ln T - Σ c ln c / T`` (kinds seen once add nothing to the sum)."""
+    return math.log(total) - sum(c * math.log(c) for c in repeated) / total
+
+
+def miller_madow(repeated: list[int], total: int) -> float:
+    """The plug-in entropy plus Miller and Madow's ``(kinds - 1) / 2T``."""
+    kinds = len(repeated) + total - sum(repeated)
+    return plug_in(repeated, total) + (kinds - 1) / (2 * total)
+
+
+@contextlib.contextmanager
+def ingredient(name: str) -> Iterator[None]:
+    """Discovery with one ingredient out or replaced, in this process, while the block runs."""
+    if name in ("plug-in", "Miller-Madow"):
+        estimate = plug_in if name == "plug-in" else miller_madow
+        with mock.patch.object(nlp_zero.passes, "_entropy", estimate), \
+                mock.patch.object(nlp_zero.discovery, "_entropy", estimate):
+            yield
+        return
+    z = nlp_zero.passes._Model._z
+
+    def without(self, k, vr, vl, pmi):  # the z-scores with one part set to 0 (docs/design.md §5.5)
+        zr, zl, zp = z(self, k, vr, vl, pmi)
+        zero = repeat(0.0, len(vr))
+        return (zr, zl, zero) if name == "no cohesion" else (zero, repeat(0.0, len(vr)), zp)
+
+    with mock.patch.object(nlp_zero.passes._Model, "_z", without):
+        yield
+
+
+INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow")
+
+
+class Scorer:
+    """F1 of cutting a test text with a lexicon (symbol-form word -> count), as sighan.py scores it."""
+
+    def __init__(self, texts: list[str], gold: list[str]):
+        self.texts, self.gold = texts, gold
+
+    def __call__(self, counts: Counter) -> float:
+        tokenizer = Tokenizer(Lexicon({readable(w): c for w, c in counts.items() if c > 0}))
+        return evaluate(self.gold, [tokenizer.lcut(t) for t in self.texts]).f1
+
+
+def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
+    t = time.perf_counter()
+    lexicon = WordFinder().train(lines).find()
+    learned = time.perf_counter() - t
+    chunks: Counter = Counter()
+    for line in lines:
+        chunks.update(stat_chunks(line))
+    gain = {from_readable(w): lexicon.scores[w]["score"] * len(from_readable(w)) for w in lexicon}
+    cost = {w: -g for w, g in gain.items()}  # max Σ score·len = min Σ -score·len, restricted to the words found
+    cuts = {chunk: viterbi(chunk, cost, math.inf) for chunk in chunks}
+    counts = tally(cuts, chunks)
+    same = counts == Counter({from_readable(w): c for w, c in lexicon.counts().items()})
+    base = scorer(counts)
+    print(f"\n{label}: {sum(chunks.values()):,} chunks, learned in {learned:.1f} s; the discovery segmentation "
+          f"redone gives the lexicon's counts exactly: {same}")
+    print(f"  {'trial':52} {'words':>7} {'F1':>7} {'change':>7} {'trial s':>8}")
+    started = [time.perf_counter()]
+
+    def row(name: str, c: Counter) -> None:  # (the time: of the trial's own work, since the last row)
+        seconds = time.perf_counter() - started[0]
+        f1 = scorer(c)
+        print(f"  {name:52} {sum(1 for v in c.values() if v):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f} "
+              f"{seconds:>8.1f}", flush=True)
+        started[0] = time.perf_counter()
+
+    row("discovery (the default lexicon)", counts)
+    row("unigram re-segmentation", tally(recut(chunks, counts), chunks))
+    for held_out in (False, True):
+        for r, c in enumerate(fold_bigrams(cuts, chunks, rounds, held_out), 1):
+            row(f"fold bigrams{', held-out unigrams' if held_out else ''}, round {r}", c)
+    row("MDL split (unigram code + spelling), re-cut", mdl_split(counts, chunks))
+    row("MDL merge (unigram code + spelling), re-cut", mdl_merge(counts, chunks))
+    print(f"  ({time.perf_counter() - t:.0f} s)")
+
+
+def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
+    base = scorer(Counter({from_readable(w): c for w, c in WordFinder().train(lines).find().counts().items()}))
+    print(f"\n{label}: the ingredients of discovery (default F1 {base:.4f})")
+    print(f"  {'discovery with':52} {'words':>7} {'F1':>7} {'change':>7}")
+    for name in INGREDIENTS:
+        with ingredient(name):
+            lexicon = WordFinder().train(lines).find()
+        f1 = scorer(Counter({from_readable(w): c for w, c in lexicon.counts().items()}))
+        shown = {"plug-in": "plug-in entropy instead of Chao-Shen",
+                 "Miller-Madow": "Miller-Madow entropy instead of Chao-Shen"}.get(name, name)
+        print(f"  {shown:52} {len(lexicon):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
+    ap.add_argument("--rounds", type=int, default=4, help="rounds of the fold bigrams (fixed in advance: 4)")
+    ap.add_argument("--settings", default="small,pku,ud,ud_pd", help="which settings, comma-separated")
+    ap.add_argument("--no-trials", action="store_true", help="leave out the trials after discovery")
+    ap.add_argument("--no-ingredients", action="store_true", help="leave out the ingredients of discovery")
+    a = ap.parse_args()
+    data = Path(a.data)
+    sighan = data / "sighan2005"
+    test = [line for _, line in read_saved(str(sighan / "pku_test.utf8"))]
+    pku = Scorer(test, [line for _, line in read_saved(str(sighan / "pku_test_gold.utf8"))])
+    with lzma.open(data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
+        pd = [line.rstrip("\n") for line in f]
+    sents = ud_sentences(data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu")
+    ud_raw = ["".join(ws) for ws in sents]
+    ud = Scorer(ud_raw, [" ".join(ws) for ws in sents])
+    settings = {"small": ("small (PKU test raw text)", test, pku),
+                "pku": ("PKU-unsupervised (pd199801 + PKU test)", pd + test, pku),
+                "ud": ("UD GSDSimp dev raw text alone", ud_raw, ud),
+                "ud_pd": ("pd199801 + UD GSDSimp dev raw text", pd + ud_raw, ud)}
+    for name in a.settings.split(","):
+        if not a.no_trials:
+            run(*settings[name], a.rounds)
+        if not a.no_ingredients:
+            ingredients(*settings[name])
+
+
+if __name__ == "__main__":
+    main()
