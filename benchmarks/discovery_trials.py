@@ -70,7 +70,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import nlp_zero.discovery  # noqa: E402
 import nlp_zero.passes  # noqa: E402
 from nlp_zero import Lexicon, WordFinder  # noqa: E402
-from nlp_zero.evaluation import evaluate  # noqa: E402
+from nlp_zero.evaluation import Score, evaluate  # noqa: E402
 from nlp_zero.fileio import read_saved  # noqa: E402
 from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
 from nlp_zero.tokenizer import Tokenizer  # noqa: E402
@@ -290,14 +290,35 @@ INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Mill
 
 
 class Scorer:
-    """F1 of cutting a test text with a lexicon (symbol-form word -> count), as sighan.py scores it."""
+    """The scores of cutting a test text with a lexicon (symbol-form word -> count), as sighan.py scores it."""
 
     def __init__(self, texts: list[str], gold: list[str]):
         self.texts, self.gold = texts, gold
 
-    def __call__(self, counts: Counter) -> float:
+    def __call__(self, counts: Counter) -> Score:
         tokenizer = Tokenizer(Lexicon({readable(w): c for w, c in counts.items() if c > 0}))
-        return evaluate(self.gold, [tokenizer.lcut(t) for t in self.texts]).f1
+        return evaluate(self.gold, [tokenizer.lcut(t) for t in self.texts])
+
+
+def symbol_counts(lexicon: Lexicon) -> Counter:
+    """A learned lexicon's counts, keyed by symbol form (as :class:`Scorer` takes them)."""
+    return Counter({from_readable(w): c for w, c in lexicon.counts().items()})
+
+
+def settings(data: Path) -> dict[str, tuple[str, list[str], Scorer]]:
+    """The four settings (see the module's docstring): name -> (label, lines learned from, scorer)."""
+    sighan = data / "sighan2005"
+    test = [line for _, line in read_saved(str(sighan / "pku_test.utf8"))]
+    pku = Scorer(test, [line for _, line in read_saved(str(sighan / "pku_test_gold.utf8"))])
+    with lzma.open(data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
+        pd = [line.rstrip("\n") for line in f]
+    sents = ud_sentences(data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu")
+    ud_raw = ["".join(ws) for ws in sents]  # as benchmarks/sighan.py: the words joined
+    ud = Scorer(ud_raw, [" ".join(ws) for ws in sents])
+    return {"small": ("small (PKU test raw text)", test, pku),
+            "pku": ("PKU-unsupervised (pd199801 + PKU test)", pd + test, pku),
+            "ud": ("UD GSDSimp dev raw text alone", ud_raw, ud),
+            "ud_pd": ("pd199801 + UD GSDSimp dev raw text", pd + ud_raw, ud)}
 
 
 def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
@@ -311,8 +332,8 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
     cost = {w: -g for w, g in gain.items()}  # max Σ score·len = min Σ -score·len, restricted to the words found
     cuts = {chunk: viterbi(chunk, cost, math.inf) for chunk in chunks}
     counts = tally(cuts, chunks)
-    same = counts == Counter({from_readable(w): c for w, c in lexicon.counts().items()})
-    base = scorer(counts)
+    same = counts == symbol_counts(lexicon)
+    base = scorer(counts).f1
     print(f"\n{label}: {sum(chunks.values()):,} chunks, learned in {learned:.1f} s; the discovery segmentation "
           f"redone gives the lexicon's counts exactly: {same}")
     print(f"  {'trial':52} {'words':>7} {'F1':>7} {'change':>7} {'trial s':>8}")
@@ -320,7 +341,7 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
 
     def row(name: str, c: Counter) -> None:  # (the time: of the trial's own work, since the last row)
         seconds = time.perf_counter() - started[0]
-        f1 = scorer(c)
+        f1 = scorer(c).f1
         print(f"  {name:52} {sum(1 for v in c.values() if v):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f} "
               f"{seconds:>8.1f}", flush=True)
         started[0] = time.perf_counter()
@@ -336,13 +357,13 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
 
 
 def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
-    base = scorer(Counter({from_readable(w): c for w, c in WordFinder().train(lines).find().counts().items()}))
+    base = scorer(symbol_counts(WordFinder().train(lines).find())).f1
     print(f"\n{label}: the ingredients of discovery (default F1 {base:.4f})")
     print(f"  {'discovery with':52} {'words':>7} {'F1':>7} {'change':>7}")
     for name in INGREDIENTS:
         with ingredient(name):
             lexicon = WordFinder().train(lines).find()
-        f1 = scorer(Counter({from_readable(w): c for w, c in lexicon.counts().items()}))
+        f1 = scorer(symbol_counts(lexicon)).f1
         shown = {"plug-in": "plug-in entropy instead of Chao-Shen",
                  "Miller-Madow": "Miller-Madow entropy instead of Chao-Shen"}.get(name, name)
         print(f"  {shown:52} {len(lexicon):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f}", flush=True)
@@ -356,24 +377,12 @@ def main() -> None:
     ap.add_argument("--no-trials", action="store_true", help="leave out the trials after discovery")
     ap.add_argument("--no-ingredients", action="store_true", help="leave out the ingredients of discovery")
     a = ap.parse_args()
-    data = Path(a.data)
-    sighan = data / "sighan2005"
-    test = [line for _, line in read_saved(str(sighan / "pku_test.utf8"))]
-    pku = Scorer(test, [line for _, line in read_saved(str(sighan / "pku_test_gold.utf8"))])
-    with lzma.open(data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
-        pd = [line.rstrip("\n") for line in f]
-    sents = ud_sentences(data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu")
-    ud_raw = ["".join(ws) for ws in sents]
-    ud = Scorer(ud_raw, [" ".join(ws) for ws in sents])
-    settings = {"small": ("small (PKU test raw text)", test, pku),
-                "pku": ("PKU-unsupervised (pd199801 + PKU test)", pd + test, pku),
-                "ud": ("UD GSDSimp dev raw text alone", ud_raw, ud),
-                "ud_pd": ("pd199801 + UD GSDSimp dev raw text", pd + ud_raw, ud)}
+    cases = settings(Path(a.data))
     for name in a.settings.split(","):
         if not a.no_trials:
-            run(*settings[name], a.rounds)
+            run(*cases[name], a.rounds)
         if not a.no_ingredients:
-            ingredients(*settings[name])
+            ingredients(*cases[name])
 
 
 if __name__ == "__main__":

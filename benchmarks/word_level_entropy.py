@@ -1,6 +1,6 @@
 """Discovery one level up: word-level branching entropy on the first segmentation (a negative result).
 
-    python benchmarks/word_level_entropy.py [--data ../shared/data] [--settings pku,small,ud,udpd]
+    python benchmarks/word_level_entropy.py [--data ../shared/data] [--settings pku,small,ud,ud_pd]
 
 The idea (issue 15): treat the words of discovery's segmentation as symbols
 and compute at the word level what discovery computes at the character level
@@ -21,14 +21,14 @@ The lexicon is then the units of the new segmentation, and the text is cut
 with it as ``nlp-zero cut`` does (``Tokenizer``).  Printed: F1 of the
 lexicon of discovery (the first segmentation) and of each variant, on the
 PKU-unsupervised and small settings and on UD GSDSimp dev learned from its
-text alone and with pd199801 (as ``benchmarks/sighan.py``).
+text alone and with pd199801, loaded and scored as ``benchmarks/discovery_trials.py``
+does (:func:`discovery_trials.settings`).
 Nothing here is part of the package: both variants lost on every setting.
 """
 
 from __future__ import annotations
 
 import argparse
-import lzma
 import math
 import sys
 from collections import Counter, defaultdict
@@ -36,13 +36,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-from nlp_zero import Lexicon, Tokenizer, WordFinder, passes  # noqa: E402
-from nlp_zero.evaluation import evaluate  # noqa: E402
+from discovery_trials import DEFAULT_DATA, settings, symbol_counts  # noqa: E402
+from nlp_zero import Lexicon, WordFinder, passes  # noqa: E402
 from nlp_zero.scores import entropy  # noqa: E402
-from sighan import ud_sentences  # noqa: E402
 
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 
 
 def first_segmentation(lines: list[str]) -> tuple[Lexicon, list[tuple[tuple[str, ...], int]]]:
@@ -147,35 +146,21 @@ def split_then_merged(seg) -> Counter:
     return resegment([(ws, m, lambda ws, i, j=j: i in j) for ws, m, j in seq], s1, s2)
 
 
-def read(path: Path) -> list[str]:
-    opener = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [line.rstrip("\r\n") for line in f]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
-    ap.add_argument("--settings", default="pku,small,ud,udpd")
+    ap.add_argument("--settings", default="pku,small,ud,ud_pd", help="which settings, comma-separated")
     a = ap.parse_args()
-    data = Path(a.data)
-    pd = read(data / "corpora" / "pd199801_raw.txt.xz")
-    test = read(data / "sighan2005" / "pku_test.utf8")
-    gold = [line.split() for line in read(data / "sighan2005" / "pku_test_gold.utf8")]
-    ud_gold = ud_sentences(data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu")
-    ud_text = ["".join(words) for words in ud_gold]  # as benchmarks/sighan.py: the words joined
-    settings = {"pku": ("PKU-unsupervised", pd + test, test, gold), "small": ("PKU small", test, test, gold),
-                "ud": ("UD dev alone", ud_text, ud_text, ud_gold), "udpd": ("UD dev + pd199801", pd + ud_text,
-                                                                           ud_text, ud_gold)}
-    print(f"{'setting':18} {'lexicon':28} {'words':>7} {'P':>6} {'R':>6} {'F1':>6}")
+    cases = settings(Path(a.data))
+    print(f"{'setting':38} {'lexicon':30} {'words':>7} {'P':>6} {'R':>6} {'F1':>6}")
     for key in a.settings.split(","):
-        label, train, text, ref = settings[key]
+        label, train, scorer = cases[key]
         lexicon, seg = first_segmentation(train)
-        for name, lex in (("discovery (first segmentation)", lexicon), ("word-level merges", Lexicon(merged(seg))),
-                          ("word-level splits", Lexicon(split_then_merged(seg)))):
-            tok = Tokenizer(lex)
-            s = evaluate(ref, [tok.lcut(line) for line in text])
-            print(f"{label:18} {name:28} {len(lex):>7,} {s.precision:>6.4f} {s.recall:>6.4f} {s.f1:>6.4f}", flush=True)
+        for name, counts in (("discovery (first segmentation)", symbol_counts(lexicon)),
+                             ("word-level merges", merged(seg)), ("word-level splits", split_then_merged(seg))):
+            s = scorer(counts)
+            words = sum(1 for c in counts.values() if c > 0)
+            print(f"{label:38} {name:30} {words:>7,} {s.precision:>6.4f} {s.recall:>6.4f} {s.f1:>6.4f}", flush=True)
 
 
 if __name__ == "__main__":
