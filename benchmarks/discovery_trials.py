@@ -1,6 +1,7 @@
 """Trials for issue 15: re-segmentation and lexicon-entry tests after word discovery, all left out.
 
     python benchmarks/discovery_trials.py [--data ../shared/data] [--rounds 4] [--settings small,pku,ud,ud_pd]
+        [--no-trials] [--no-ingredients] [--no-standardisation]
 
 Each trial starts from the default lexicon (``WordFinder().train(lines).find()``,
 the CLI defaults) and changes which words it holds and their counts; the
@@ -45,7 +46,22 @@ instead of Chao-Shen's.  They are switched in this process only, by
 replacing one function of the package for the length of one learning
 (:func:`ingredient`); the package has no such option.
 
-The README ("What each ingredient was worth", "Tried after discovery") has the figures.
+Then the standardisation (``--no-standardisation`` leaves it out): the z-score
+of docs/design.md §5.5 centres each column of each order at its mean and scales
+it by its standard deviation, over every distinct k-gram, most of them seen
+once.  The trials replace mean and deviation by fixed, parameter-free robust
+statistics (:func:`standardised`): the median as the centre (the deviation
+kept); the median and the normal-consistent median absolute deviation
+(1.4826 MAD, 1 when it is 0) for all three columns, for the two variations
+only, for cohesion only.  Beside each F1 stands a figure from raw text alone,
+the *half agreement*: the lines fall into two halves by the CRC-32 of their
+text, a lexicon is learned on each half alone, both cut every chunk of the
+setting by their unigram code, and the agreement is the F1 of one cut's word
+spans against the other's (each chunk weighted by how often it was seen) --
+the stability the issue names as a criterion a choice may be made by.
+
+The README ("What each ingredient was worth", "Tried after discovery", "How
+the z-scores are taken") has the figures.
 """
 
 from __future__ import annotations
@@ -54,6 +70,7 @@ import argparse
 import contextlib
 import lzma
 import math
+import statistics
 import sys
 import time
 import zlib
@@ -289,6 +306,80 @@ def ingredient(name: str) -> Iterator[None]:
 INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow")
 
 
+def _robust(values: list[float]) -> tuple[float, float]:
+    """The median and 1.4826 times the median absolute deviation of ``values`` (1.0 when that is 0)."""
+    centre = statistics.median(values)
+    mad = 1.4826 * statistics.median([abs(v - centre) for v in values])
+    return centre, mad if mad > 0 else 1.0
+
+
+def _median_centre(values: list[float]) -> tuple[float, float]:
+    """The median and the population standard deviation of ``values`` (1.0 when that is 0)."""
+    mean = math.fsum(values) / len(values)
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    return statistics.median(values), sd if sd > 0 else 1.0
+
+
+#: name -> (the centre and scale of the variations, of cohesion); None keeps the package's mean and deviation
+STANDARDISATIONS = {
+    "median centre": (_median_centre, _median_centre),
+    "median and MAD": (_robust, _robust),
+    "median and MAD, variations only": (_robust, None),
+    "median and MAD, cohesion only": (None, _robust),
+}
+
+
+@contextlib.contextmanager
+def standardised(name: str) -> Iterator[None]:
+    """Discovery with the centre and scale of each order's columns replaced, in this process, while the block
+    runs: the columns are read back from the join files of :meth:`nlp_zero.passes.Plan.score` and the model
+    gets the new norms; everything else is the package's."""
+    if name == "default":
+        yield
+        return
+    variations, cohesion = STANDARDISATIONS[name]
+    score = nlp_zero.passes.Plan.score
+
+    def replaced(self, chunk_path, n, h0):
+        model = score(self, chunk_path, n, h0)
+        norms = {}
+        for k in range(1, model.K + 1):
+            cols: list[list[float]] = [[], [], []]
+            for parts in model.parts:
+                _, columns = nlp_zero.passes._load(parts[k])
+                for c in range(3):
+                    cols[c] += columns[c]
+            norms[k] = tuple(norm if how is None else how(col)
+                             for norm, how, col in zip(model.norms[k], (variations, variations, cohesion), cols))
+            if k == 1:
+                norms[k] = norms[k][:2] + ((0.0, 1.0),)
+        return nlp_zero.passes._Model(model.K, norms, model.parts)
+
+    with mock.patch.object(nlp_zero.passes.Plan, "score", replaced):
+        yield
+
+
+def half_agreement(lines: list[str], chunks: Counter, name: str) -> float:
+    """The F1 of the word spans of one half's lexicon against the other's, both cutting ``chunks`` (see the
+    module's docstring); learned with the standardisation ``name``."""
+    cuts = []
+    for half in (0, 1):
+        part = [line for line in lines if zlib.crc32(line.encode("utf-8")) % 2 == half]
+        with standardised(name):
+            cost, unknown = unigram_costs(symbol_counts(WordFinder().train(part).find()))
+        cuts.append({chunk: set(_spans(viterbi(chunk, cost, unknown))) for chunk in chunks})
+    same = sum(len(a & cuts[1][chunk]) * chunks[chunk] for chunk, a in cuts[0].items())
+    sizes = [sum(len(spans) * chunks[chunk] for chunk, spans in cut.items()) for cut in cuts]
+    return 2 * same / sum(sizes)
+
+
+def _spans(words: list[str]) -> Iterator[tuple[int, int]]:
+    at = 0
+    for w in words:
+        yield at, at + len(w)
+        at += len(w)
+
+
 class Scorer:
     """The scores of cutting a test text with a lexicon (symbol-form word -> count), as sighan.py scores it."""
 
@@ -369,6 +460,23 @@ def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
         print(f"  {shown:52} {len(lexicon):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f}", flush=True)
 
 
+def standardisations(label: str, lines: list[str], scorer: Scorer) -> None:
+    chunks: Counter = Counter()
+    for line in lines:
+        chunks.update(stat_chunks(line))
+    print(f"\n{label}: the standardisation of the scores")
+    print(f"  {'z-scores with':52} {'words':>7} {'F1':>7} {'change':>7} {'halves agree':>13}")
+    base = None
+    for name in ("default",) + tuple(STANDARDISATIONS):
+        with standardised(name):
+            lexicon = WordFinder().train(lines).find()
+        f1 = scorer(symbol_counts(lexicon)).f1
+        base = f1 if base is None else base
+        shown = "mean and deviation (the default)" if name == "default" else name
+        print(f"  {shown:52} {len(lexicon):>7,} {f1:>7.4f} {100 * (f1 - base):>+7.2f} "
+              f"{half_agreement(lines, chunks, name):>13.4f}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
@@ -376,6 +484,7 @@ def main() -> None:
     ap.add_argument("--settings", default="small,pku,ud,ud_pd", help="which settings, comma-separated")
     ap.add_argument("--no-trials", action="store_true", help="leave out the trials after discovery")
     ap.add_argument("--no-ingredients", action="store_true", help="leave out the ingredients of discovery")
+    ap.add_argument("--no-standardisation", action="store_true", help="leave out the standardisation trials")
     a = ap.parse_args()
     cases = settings(Path(a.data))
     for name in a.settings.split(","):
@@ -383,6 +492,8 @@ def main() -> None:
             run(*cases[name], a.rounds)
         if not a.no_ingredients:
             ingredients(*cases[name])
+        if not a.no_standardisation:
+            standardisations(*cases[name])
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ entropy estimate.  Tried and left out, because they did not pay: soft EM
 over the lexicon lattice (over all frequent n-grams it collapses to long
 words), MDL pruning with the spelling cost as the length prior, a second
 pass over words to find compounds, rank instead of z-score standardisation,
+the median (and median absolute deviation) instead of the mean (and
+deviation) -- it gains on small corpora and loses on PKU-unsupervised
+(``benchmarks/discovery_trials.py``) --
 choosing a per-word cost by held-out code length (code length keeps falling
 as words grow longer, so it picks ever longer words).  Limits: most remaining errors
 are PKU conventions statistics cannot see (X市, X性, 社会主义 as one word; 1月 1日,
