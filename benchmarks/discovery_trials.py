@@ -42,9 +42,11 @@ Then the ingredients of discovery itself (``--no-ingredients`` leaves them out):
 the default learning again with one ingredient taken out or replaced --
 without cohesion (nVBE alone), without the branching-entropy variation
 (cohesion alone), the plug-in entropy estimate or Miller-Madow's correction
-instead of Chao-Shen's.  They are switched in this process only, by
-replacing one function of the package for the length of one learning
-(:func:`ingredient`); the package has no such option.
+instead of Chao-Shen's, the longest word 3 or 5 symbols instead of 4.  They
+are switched in this process only, by replacing one function of the package
+for the length of one learning (:func:`ingredient`; the longest word is
+``WordFinder``'s one parameter); the package has no other such option.
+``benchmarks/sighan.py --ablation`` prints the same rows.
 
 Then the standardisation (``--no-standardisation`` leaves it out): the z-score
 of docs/design.md §5.5 centres each column of each order at its mean and scales
@@ -284,13 +286,17 @@ def miller_madow(repeated: list[int], total: int) -> float:
 
 
 @contextlib.contextmanager
-def ingredient(name: str) -> Iterator[None]:
-    """Discovery with one ingredient out or replaced, in this process, while the block runs."""
+def ingredient(name: str) -> Iterator[int]:
+    """Discovery with one ingredient out or replaced, in this process, while the block runs; yields the
+    longest word (``WordFinder``'s order) to learn with."""
+    if name.startswith("longest word "):
+        yield int(name.removeprefix("longest word "))
+        return
     if name in ("plug-in", "Miller-Madow"):
         estimate = plug_in if name == "plug-in" else miller_madow
         with mock.patch.object(nlp_zero.passes, "_entropy", estimate), \
                 mock.patch.object(nlp_zero.discovery, "_entropy", estimate):
-            yield
+            yield K
         return
     z = nlp_zero.passes._Model._z
 
@@ -300,10 +306,11 @@ def ingredient(name: str) -> Iterator[None]:
         return (zr, zl, zero) if name == "no cohesion" else (zero, repeat(0.0, len(vr)), zp)
 
     with mock.patch.object(nlp_zero.passes._Model, "_z", without):
-        yield
+        yield K
 
 
-INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow")
+INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow", "longest word 3",
+               "longest word 5")
 
 
 def _robust(values: list[float]) -> tuple[float, float]:
@@ -403,13 +410,16 @@ def settings(data: Path) -> dict[str, tuple[str, list[str], Scorer]]:
     pku = Scorer(test, [line for _, line in read_saved(str(sighan / "pku_test_gold.utf8"))])
     with lzma.open(data / "corpora" / "pd199801_raw.txt.xz", "rt", encoding="utf-8") as f:
         pd = [line.rstrip("\n") for line in f]
-    sents = ud_sentences(data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu")
-    ud_raw = ["".join(ws) for ws in sents]  # as benchmarks/sighan.py: the words joined
-    ud = Scorer(ud_raw, [" ".join(ws) for ws in sents])
-    return {"small": ("small (PKU test raw text)", test, pku),
-            "pku": ("PKU-unsupervised (pd199801 + PKU test)", pd + test, pku),
-            "ud": ("UD GSDSimp dev raw text alone", ud_raw, ud),
-            "ud_pd": ("pd199801 + UD GSDSimp dev raw text", pd + ud_raw, ud)}
+    cases = {"small": ("small (PKU test raw text)", test, pku),
+             "pku": ("PKU-unsupervised (pd199801 + PKU test)", pd + test, pku)}
+    conllu = data / "ud" / "gsdsimp_zh_gsdsimp-ud-dev.conllu"
+    if conllu.exists():  # (without it, the two PKU settings only)
+        sents = ud_sentences(conllu)
+        ud_raw = ["".join(ws) for ws in sents]  # as benchmarks/sighan.py: the words joined
+        ud = Scorer(ud_raw, [" ".join(ws) for ws in sents])
+        cases.update(ud=("UD GSDSimp dev raw text alone", ud_raw, ud),
+                     ud_pd=("pd199801 + UD GSDSimp dev raw text", pd + ud_raw, ud))
+    return cases
 
 
 def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
@@ -452,8 +462,8 @@ def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
     print(f"\n{label}: the ingredients of discovery (default F1 {base:.4f})")
     print(f"  {'discovery with':52} {'words':>7} {'F1':>7} {'change':>7}")
     for name in INGREDIENTS:
-        with ingredient(name):
-            lexicon = WordFinder().train(lines).find()
+        with ingredient(name) as order:
+            lexicon = WordFinder(order=order).train(lines).find()
         f1 = scorer(symbol_counts(lexicon)).f1
         shown = {"plug-in": "plug-in entropy instead of Chao-Shen",
                  "Miller-Madow": "Miller-Madow entropy instead of Chao-Shen"}.get(name, name)
@@ -488,6 +498,9 @@ def main() -> None:
     a = ap.parse_args()
     cases = settings(Path(a.data))
     for name in a.settings.split(","):
+        if name not in cases:
+            print(f"\n{name}: its data is missing, left out")
+            continue
         if not a.no_trials:
             run(*cases[name], a.rounds)
         if not a.no_ingredients:

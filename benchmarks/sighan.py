@@ -1,6 +1,7 @@
 """Word discovery on the SIGHAN 2005 PKU test set, the PKU-unsupervised protocol (docs/design.md §11).
 
     python benchmarks/sighan.py [--data ../shared/data] [--out DIR]
+    python benchmarks/sighan.py --ablation         # and every ingredient's contribution (ablation rows)
     python benchmarks/sighan.py --engine spark     # learning on Spark local[2] (needs nlp-zero[spark])
     python benchmarks/sighan.py --engine spark --spark-partitions 1,3,7   # one run a partition count
 
@@ -25,6 +26,10 @@ Two checks follow, with the same commands (``--no-checks`` leaves them out):
   Wikipedia, other segmentation guidelines): its sentences as raw text (the
   words joined), learned from alone and with pd199801 added, cut and scored
   against its gold words (no OOV list).
+
+With ``--ablation``, the ingredients of discovery follow, each taken out or
+replaced in turn, on both PKU settings, UD alone and UD with pd199801
+(``benchmarks/discovery_trials.py`` runs them, in this process).
 
 With ``--engine spark`` the
 learning runs on Spark once per ``--spark-partitions`` count, and once with the
@@ -167,6 +172,9 @@ def main() -> None:
     ap.add_argument("--no-checks", action="store_true",
                     help="leave out the more-text steps and the UD GSDSimp dev rows (which run with the local "
                          "engine only)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="then learn again with each ingredient of discovery taken out or replaced (PKU-unsupervised, "
+                         "small, UD alone, UD with pd199801; see benchmarks/discovery_trials.py)")
     a = ap.parse_args()
     data = Path(a.data)
     sighan = data / "sighan2005"
@@ -215,6 +223,13 @@ def main() -> None:
     print_rows(rows)
     if a.engine == "local" and not a.no_checks:
         checks(data, out, pd, test, gold, words, rows)
+    if a.ablation:
+        import discovery_trials
+
+        cases = discovery_trials.settings(data)
+        for name in ("pku", "small", "ud", "ud_pd"):
+            if name in cases:  # (the UD settings need its data)
+                discovery_trials.ingredients(*cases[name])
     print("\nReference F1 on PKU (published / measured elsewhere):")
     for label, f1 in REFERENCE:
         print(f"  {label:48} {f1:.3f}")
