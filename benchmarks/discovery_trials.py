@@ -348,14 +348,24 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
     (the most used first); until no word leaves.  ``only_holding``: each round re-cuts only the chunks that
     hold a leaving word, and the bigrams are updated from those chunks alone."""
     counts = tally(cuts, chunks)
-    pairs = _bigrams(cuts, chunks)
-    while True:
-        row: Counter = Counter()
-        touching: dict[str, Counter] = {}  # word -> its cells, on either side
-        for (v, x), c in pairs.items():
+    pairs: Counter = Counter()
+    row: Counter = Counter()
+    touching: dict[str, Counter] = {}  # word -> its cells, on either side
+
+    def add(change: Counter) -> None:  # (the bigram counts, their row totals and each word's cells)
+        for (v, x), c in change.items():
+            pairs[v, x] += c
             row[v] += c
-            touching.setdefault(v, Counter())[v, x] = c
-            touching.setdefault(x, Counter())[v, x] = c
+            for u in {v, x}:
+                own = touching.setdefault(u, Counter())
+                own[v, x] += c
+                if not own[v, x]:
+                    del own[v, x]
+            if not pairs[v, x]:
+                del pairs[v, x]
+
+    add(_bigrams(cuts, chunks))
+    while True:
         price = 0.5 * math.log(sum(row.values()))  # BIC: the cost of one more bigram, in nats
         leave = set()
         for w, c in counts.items():
@@ -376,18 +386,19 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
             return
         gone = sorted(leave, key=lambda w: (-counts[w], w))  # (the most used first)
         kept = Counter({w: c for w, c in counts.items() if w not in leave})
-        if only_holding:
+        if only_holding:  # (the bigrams change by those of the chunks re-cut)
             old = {chunk: words for chunk, words in cuts.items() if not leave.isdisjoint(words)}
             new = recut(Counter({chunk: chunks[chunk] for chunk in old}), kept)
-            pairs.update(_bigrams(old, chunks, -1))
-            pairs.update(_bigrams(new, chunks))
-            pairs = +pairs
+            change = _bigrams(new, chunks)
+            change.subtract(_bigrams(old, chunks))
+            add(change)
             counts = kept - tally(old, chunks) + tally(new, chunks)
             cuts = {**cuts, **new}
         else:
             cuts = recut(chunks, kept)
             counts = tally(cuts, chunks)
-            pairs = _bigrams(cuts, chunks)
+            pairs.clear(), row.clear(), touching.clear()
+            add(_bigrams(cuts, chunks))
         yield counts, gone
 
 
