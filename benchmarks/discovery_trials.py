@@ -112,7 +112,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import nlp_zero.discovery  # noqa: E402
 import nlp_zero.passes  # noqa: E402
 from nlp_zero import Lexicon, WordFinder  # noqa: E402
-from nlp_zero.evaluation import Score, evaluate  # noqa: E402
+from nlp_zero.evaluation import Score, evaluate, spans  # noqa: E402
 from nlp_zero.fileio import read_saved  # noqa: E402
 from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
 from nlp_zero.tokenizer import Tokenizer  # noqa: E402
@@ -155,6 +155,14 @@ def unigram_costs(counts: Counter) -> tuple[dict[str, float], float]:
     return {w: logn - math.log(c) for w, c in counts.items() if c > 0}, logn
 
 
+def chunk_counts(lines: list[str]) -> Counter:
+    """The learner's chunks of ``lines`` (``stat_chunks``), with how often each was seen."""
+    chunks: Counter = Counter()
+    for line in lines:
+        chunks.update(stat_chunks(line))
+    return chunks
+
+
 def tally(cuts: dict[str, list[str]], chunks: Counter) -> Counter:
     """Word counts of a segmentation (each chunk's words as often as the chunk was seen)."""
     counts: Counter = Counter()
@@ -170,15 +178,22 @@ def recut(chunks: Counter, counts: Counter) -> dict[str, list[str]]:
     return {chunk: viterbi(chunk, cost, unknown) for chunk in chunks}
 
 
+def bigram_counts(cuts: dict[str, list[str]], chunks: Counter) -> Counter:
+    """The word bigrams of a segmentation (chunk ends a word of their own), each chunk's as often as it was
+    seen."""
+    pairs: Counter = Counter()
+    for chunk, words in cuts.items():
+        m = chunks[chunk]
+        for v, x in zip([END] + words, words + [END]):
+            pairs[v, x] += m
+    return pairs
+
+
 class Bigrams:
     """Word bigram counts of a segmentation, with Witten-Bell back-off to a unigram distribution."""
 
     def __init__(self, cuts: dict[str, list[str]], chunks: Counter):
-        self.pairs: Counter = Counter()
-        for chunk, words in cuts.items():
-            m = chunks[chunk]
-            for v, w in zip([END] + words, words + [END]):
-                self.pairs[v, w] += m
+        self.pairs = bigram_counts(cuts, chunks)
         self._totals()
 
     def _totals(self) -> None:
@@ -331,17 +346,6 @@ def _rewrite(pairs: Counter, own: Counter, w: str, a: str, b: str) -> tuple[dict
     return cells, rows
 
 
-def _bigrams(cuts: dict[str, list[str]], chunks: Counter, sign: int = 1) -> Counter:
-    """The word bigrams of a segmentation (chunk ends a word of their own), each chunk's as often as it was
-    seen, times ``sign``."""
-    pairs: Counter = Counter()
-    for chunk, words in cuts.items():
-        m = sign * chunks[chunk]
-        for v, x in zip([END] + words, words + [END]):
-            pairs[v, x] += m
-    return pairs
-
-
 def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool = False
                  ) -> Iterator[tuple[Counter, list[str]]]:
     """The counts after each round of the bigram split (see the module's docstring), and the words that left
@@ -364,7 +368,7 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
             if not pairs[v, x]:
                 del pairs[v, x]
 
-    add(_bigrams(cuts, chunks))
+    add(bigram_counts(cuts, chunks))
     while True:
         price = 0.5 * math.log(sum(row.values()))  # BIC: the cost of one more bigram, in nats
         leave = set()
@@ -389,16 +393,18 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
         if only_holding:  # (the bigrams change by those of the chunks re-cut)
             old = {chunk: words for chunk, words in cuts.items() if not leave.isdisjoint(words)}
             new = recut(Counter({chunk: chunks[chunk] for chunk in old}), kept)
-            change = _bigrams(new, chunks)
-            change.subtract(_bigrams(old, chunks))
+            change = bigram_counts(new, chunks)
+            change.subtract(bigram_counts(old, chunks))
             add(change)
             counts = kept - tally(old, chunks) + tally(new, chunks)
             cuts = {**cuts, **new}
         else:
             cuts = recut(chunks, kept)
             counts = tally(cuts, chunks)
-            pairs.clear(), row.clear(), touching.clear()
-            add(_bigrams(cuts, chunks))
+            pairs.clear()
+            row.clear()
+            touching.clear()
+            add(bigram_counts(cuts, chunks))
         yield counts, gone
 
 
@@ -502,17 +508,10 @@ def half_agreement(lines: list[str], chunks: Counter, name: str) -> float:
         part = [line for line in lines if zlib.crc32(line.encode("utf-8")) % 2 == half]
         with standardised(name):
             cost, unknown = unigram_costs(symbol_counts(WordFinder().train(part).find()))
-        cuts.append({chunk: set(_spans(viterbi(chunk, cost, unknown))) for chunk in chunks})
+        cuts.append({chunk: set(spans(viterbi(chunk, cost, unknown))) for chunk in chunks})
     same = sum(len(a & cuts[1][chunk]) * chunks[chunk] for chunk, a in cuts[0].items())
     sizes = [sum(len(spans) * chunks[chunk] for chunk, spans in cut.items()) for cut in cuts]
     return 2 * same / sum(sizes)
-
-
-def _spans(words: list[str]) -> Iterator[tuple[int, int]]:
-    at = 0
-    for w in words:
-        yield at, at + len(w)
-        at += len(w)
 
 
 class Scorer:
@@ -555,9 +554,7 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
     t = time.perf_counter()
     lexicon = WordFinder().train(lines).find()
     learned = time.perf_counter() - t
-    chunks: Counter = Counter()
-    for line in lines:
-        chunks.update(stat_chunks(line))
+    chunks = chunk_counts(lines)
     gain = {from_readable(w): lexicon.scores[w]["score"] * len(from_readable(w)) for w in lexicon}
     cost = {w: -g for w, g in gain.items()}  # max Σ score·len = min Σ -score·len, restricted to the words found
     cuts = {chunk: viterbi(chunk, cost, math.inf) for chunk in chunks}
@@ -605,9 +602,7 @@ def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
 
 
 def standardisations(label: str, lines: list[str], scorer: Scorer) -> None:
-    chunks: Counter = Counter()
-    for line in lines:
-        chunks.update(stat_chunks(line))
+    chunks = chunk_counts(lines)
     print(f"\n{label}: the standardisation of the scores")
     print(f"  {'z-scores with':52} {'words':>7} {'F1':>7} {'change':>7} {'halves agree':>13}")
     base = None

@@ -43,7 +43,6 @@ from nlp_zero import Lexicon, WordFinder, passes  # noqa: E402
 from nlp_zero.scores import entropy  # noqa: E402
 
 
-
 def first_segmentation(lines: list[str]) -> tuple[Lexicon, list[tuple[tuple[str, ...], int]]]:
     """Discovery's lexicon and its segmentation of every distinct chunk (words, times seen)."""
     table: dict[str, float] = {}
@@ -154,6 +153,9 @@ def main() -> None:
     cases = settings(Path(a.data))
     print(f"{'setting':38} {'lexicon':30} {'words':>7} {'P':>6} {'R':>6} {'F1':>6}")
     for key in a.settings.split(","):
+        if key not in cases:
+            print(f"{key}: its data is missing, left out")
+            continue
         label, train, scorer = cases[key]
         lexicon, seg = first_segmentation(train)
         for name, counts in (("discovery (first segmentation)", symbol_counts(lexicon)),
