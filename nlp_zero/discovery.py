@@ -141,10 +141,11 @@ class WordFinder:
     """
 
     def __init__(self, order: int = 4, max_memory: int | None = None,
-                 tmp_dir: str | os.PathLike | None = None):
+                 tmp_dir: str | os.PathLike | None = None, split: bool = True):
         if not 1 <= order <= 16:
             raise NlpZeroError(f"order must be between 1 and 16, not {order}")
         self.order = order
+        self.split = split
         self.max_memory = max_memory
         self.tmp_dir = tmp_dir
         budget = default_max_memory() if max_memory is None else max_memory
@@ -259,8 +260,9 @@ class WordFinder:
         st = self.stats
         return {
             "version": __version__,
-            "method": "WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len",
-            "parameters": {"order": self.order},
+            "method": ("WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len"
+                       + (", then the bigram split" if self.split else "")),
+            "parameters": {"order": self.order, "split": self.split},
             "inputs": inputs,
             "lines": st.lines,
             "chars": st.chars,
@@ -306,7 +308,10 @@ class WordFinder:
             h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
             plan = Plan(occurrences, unigrams, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
-            counts, details = plan.segment(chunk_path, model)
+            counts, scored, cut_paths, bound = plan.segment(chunk_path, model)
+            if self.split:
+                counts = plan.split(cut_paths, counts, written.chunks, bound)
+            details = plan.details(scored, counts)
             lexicon = Lexicon(counts)
             # (each word's row made once, straight into the lexicon: a copy of all rows is a peak)
             lexicon.scores = {readable(w): dict(zip(SCORES, details.pop(w))) for w in sorted(counts)}

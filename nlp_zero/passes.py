@@ -11,7 +11,9 @@ so that another engine could run the same stages:
    last two) and join passes: the columns of every n-gram;
 3. the standardisation: exact sums over all n-grams;
 4. candidate passes, order by order: the n-grams a segmentation can choose;
-5. segmentation passes over batches of chunks: the word counts.
+5. segmentation passes over batches of chunks: the word counts, and each
+   chunk's cut in a *cut file*;
+6. the bigram split's rounds over the cut files (:mod:`nlp_zero.bigram_split`).
 
 :class:`Plan` sizes the passes to a memory budget and runs them with
 :func:`nlp_zero.pool.run_tasks`.
@@ -20,11 +22,14 @@ so that another engine could run the same stages:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import logging
 import math
 import os
 import re
+import sys
+import zlib
 from array import array
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
@@ -32,10 +37,13 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator, Mapping
 
+from .bigram_split import (END, Candidates, Recut, bigrams, gather, leavers, left_records, price_of, right_records,
+                           shortens)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
 from .spill import WorkArea, rss
+from .text import readable
 
 log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner they serve)
 
@@ -69,6 +77,10 @@ log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner 
 #: Memory per n-gram held by a pass (dict slots, the key string, its count,
 #: statistics), in bytes; measured on laws_prc (benchmarks/scale.py).
 BYTES_PER_NGRAM = 170
+#: Memory per distinct word bigram held by the bigram split in memory (the table's slot and key, each
+#: word's copy of the cell), in bytes: 321 measured on People's Daily 1998-01 + PKU test (tracemalloc).
+#: The table's size is bounded by the bigram tokens of the distinct chunks (2.5 times it there).
+BYTES_PER_BIGRAM = 320
 #: Memory of a worker process before it does anything (the interpreter, the package).
 WORKER_BASE = 24 << 20
 #: The smallest share of the budget a pass is given.
@@ -655,9 +667,10 @@ def _save_details(out: str, details: dict[str, tuple]) -> tuple:
     return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> array:
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> tuple[array, int]:
     """How often each candidate is a word in blocks ``start:stop`` of the chunk file (each chunk counted as
-    often as it was seen), by the candidate's number.
+    often as it was seen), by the candidate's number; the cut of each chunk to ``out`` (a *cut file*: lines
+    ``m<TAB>word word ...``), and the bigram tokens of the distinct chunks cut (a bound on the distinct ones).
 
     The stage's shared table (:func:`nlp_zero.pool.shared`, see
     :func:`segmentation_table`): the candidates' numbers, their score·len,
@@ -666,14 +679,44 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int) -> array:
     """
     number, gains, prefixes = shared()
     counts = array("q", bytes(8 * len(gains)))
-    for m, block in _chunk_texts(chunk_path, start, stop):
-        for text in _slices(block, SEGMENT_CHARS):  # (the lists made per character stay small)
-            found = _lookups(text, K, number.get, prefixes, -1)
-            spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
-            found.insert(0, None)  # found[L]: the numbers of the L-grams
-            for i, c in Counter([found[L][i] for i, L in spans]).items():
-                counts[i] += c * m
-    return counts
+    bound = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for m, block in _chunk_texts(chunk_path, start, stop):
+            for text in _slices(block, SEGMENT_CHARS):  # (the lists made per character stay small)
+                found = _lookups(text, K, number.get, prefixes, -1)
+                spans = _best_split(text, K, [list(map(gains.__getitem__, row)) for row in found])
+                found.insert(0, None)  # found[L]: the numbers of the L-grams
+                for i, c in Counter([found[L][i] for i, L in spans]).items():
+                    counts[i] += c * m
+                lines = _cut_lines(text, spans)
+                bound += len(spans) + len(lines)
+                f.writelines(f"{m}\t{line}\n" for line in lines)
+    return counts, bound
+
+
+def _cut_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The words of ``spans`` (:func:`_best_split` of ``text``), a chunk's words joined by spaces."""
+    lines: list[str] = []
+    words: list[str] = []
+    last = 0
+    for i, L in spans:
+        if i != last:  # (a newline skipped: the next chunk)
+            lines.append(" ".join(words))
+            words = []
+        words.append(text[i:i + L])
+        last = i + L
+    if words:
+        lines.append(" ".join(words))
+    return lines
+
+
+def _cuts(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """``(m, words)`` of each line of cut files."""
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m, _, words = line.partition("\t")
+                yield int(m), list(map(sys.intern, words[:-1].split(" ")))
 
 
 def _slices(text: str, size: int) -> Iterator[str]:
@@ -700,11 +743,6 @@ def candidate_prefixes(table: Mapping[str, object], K: int) -> list[set[str]]:
     """``[L]``: the first L - 1 symbols of the candidates of L symbols or more (see :func:`_gains`; only
     the lengths L >= 3 use them)."""
     return [set() for _ in range(3)] + [set(x[:L - 1] for x in table if len(x) >= L) for L in range(3, K + 1)]
-
-
-def segment_words(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[str]:
-    """The words of the newline-separated chunks of ``text`` (``get``: score·len of a candidate)."""
-    return [text[i:i + L] for i, L in _best_split(text, K, _gains(text, K, get, prefixes))]
 
 
 def _gains(text: str, K: int, get: Callable, prefixes: list[set[str]]) -> list[list[float]]:
@@ -967,10 +1005,12 @@ class Plan:
                      here >> 20)
         return jobs
 
-    def segment(self, chunk_path: str, model: _Model) -> tuple[dict[str, int], dict[str, tuple]]:
+    def segment(self, chunk_path: str, model: _Model) -> tuple[dict[str, int], list[tuple], list[str], int]:
         """Candidate passes (order by order), then segmentation passes over batches of chunks.
 
-        Returns the word counts and each word's ``(score, nvbe, cohesion, pmi)``.
+        Returns the word counts, where the candidates' scores wait (for
+        :meth:`details`), the cut files and the bound on their distinct bigrams
+        (for :meth:`split`).
         """
         table: dict[str, float] = {}
         scored: list[tuple] = []  # where the candidates' scores wait
@@ -984,21 +1024,181 @@ class Plan:
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The chunks are streamed, in batches of a few blocks (so the progress moves).
         batches = _batches(self.blocks, max(self.jobs, min(len(self.blocks) // 4, 64)))
-        tasks = [(chunk_path, a, b, self.K) for a, b in batches]
+        cut_paths = [self.area.path(f"cut0-{t}") for t in range(len(batches))]
+        tasks = [(chunk_path, a, b, self.K, out) for (a, b), out in zip(batches, cut_paths)]
         shared_table = segmentation_table(table, self.K)
         totals = array("q", bytes(8 * len(table)))
+        bound = 0
 
-        def add_up(tally: array) -> None:  # (each tally as it comes: 64 of them at once would be a peak)
-            nonlocal totals
-            totals = array("q", map(add, totals, tally))
+        def add_up(result: tuple[array, int]) -> None:  # (each tally as it comes: 64 at once would be a peak)
+            nonlocal totals, bound
+            totals = array("q", map(add, totals, result[0]))
+            bound += result[1]
 
         run_tasks(_segment_pass, tasks, self._table_jobs("segmenting"), lambda d, t: self.report("segmenting", d, t),
                   shared=shared_table, consume=add_up)
         del shared_table
         counts = dict(compress(zip(table, totals), totals))
-        del table, totals
-        details: dict[str, tuple] = {}  # the scores of the words (every word was a candidate)
+        return counts, scored, cut_paths, bound
+
+    @staticmethod
+    def details(scored: list[tuple], counts: Mapping[str, int]) -> dict[str, tuple]:
+        """Each word's ``(score, nvbe, cohesion, pmi)`` (every word was a candidate)."""
+        details: dict[str, tuple] = {}
         for part in scored:
             keys, cols = _load(part, "dddd")
             details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
-        return counts, details
+        return details
+
+    def split(self, cut_paths: list[str], counts: dict[str, int], chunks: int, bound: int) -> dict[str, int]:
+        """The bigram split (:mod:`nlp_zero.bigram_split`) of the segmentation in ``cut_paths``: the counts
+        after its last round.
+
+        Where the bigram table fits the budget (``bound`` distinct bigrams at
+        most) it is held in memory and kept up to date from the chunks each
+        round cuts again.  Otherwise each round counts it part by part, each
+        part read from the cut files twice (by first word, then by second),
+        writes each candidate's cells to the file of the candidate's part, and
+        tests the candidates file by file (docs/design.md §6).
+        """
+        parts = max(1, math.ceil(bound * BYTES_PER_BIGRAM / max(self.budget - rss(), MIN_PASS)))
+        if parts > 1:
+            log.info("bigram split: the table in %d parts", parts)
+        table = _BigramTable(cut_paths) if parts == 1 else None
+        counts = Counter({w: c for w, c in counts.items() if c > 0})
+        paths = cut_paths
+        for r in itertools.count(1):
+            self.report("bigram split", r - 1, r)
+            cand = Candidates(counts)
+            if not cand:
+                break
+            price = price_of(counts, chunks)
+            if table is not None:
+                touching, get = table.touching, table.pairs.__getitem__
+                leave = {w for w, s in cand.splits.items() if shortens(w, s, touching[w], get, counts, price)}
+            else:  # each candidate's cells, from the parts of the table, to the file of the candidate's part
+                outs = [self.area.path(f"cells{g}") for g in range(parts)]
+                with contextlib.ExitStack() as stack:
+                    files = [stack.enter_context(open(o, "w", encoding="utf-8")) for o in outs]
+                    for p in range(parts):
+                        for side, records_of in enumerate((left_records, right_records)):
+                            cells = _part_bigrams(paths, parts, p, side)
+                            _write_records(records_of(cells.items(), cells.__getitem__, cand), files)
+                            del cells
+                leave = set()
+                for o in outs:
+                    records: dict[str, dict] = {}
+                    gather(_read_records(o), records)
+                    leave |= leavers(records, cand, counts, price)
+                    del records
+                    os.remove(o)
+            if not leave:
+                break
+            gone = sorted(leave, key=lambda w: (-counts[w], w))
+            log.info("bigram split, round %d: %d words leave (%s)", r, len(gone),
+                     " ".join(map(readable, gone[:10])))
+            outs = [self.area.path(f"cut{r}-{t}") for t in range(len(paths))]
+            change, pairs = _recut_pass(paths, outs, Recut(leave, counts, self.K), table is not None)
+            for path in paths:
+                os.remove(path)
+            paths = outs
+            counts.update(change)
+            counts = Counter({w: c for w, c in counts.items() if c > 0})
+            if table is not None:
+                table.add(pairs)
+        self.report("bigram split", 1, 1)
+        return dict(counts)
+
+
+class _BigramTable:
+    """The word bigrams of a segmentation in memory (:meth:`Plan.split`), and each word's cells."""
+
+    def __init__(self, paths: list[str]):
+        pairs: Counter = Counter()
+        for m, words in _cuts(paths):
+            if m == 1:
+                pairs.update(bigrams(words))
+            else:
+                for k in bigrams(words):
+                    pairs[k] += m
+        self.pairs = pairs
+        self.touching: dict[str, dict] = defaultdict(dict)
+        for (v, x), c in pairs.items():
+            self.touching[v][v, x] = c
+            self.touching[x][v, x] = c
+
+    def add(self, change: Counter) -> None:
+        pairs, touching = self.pairs, self.touching
+        for (v, x), c in change.items():
+            if not c:
+                continue
+            key = (v, x) = sys.intern(v), sys.intern(x)
+            n = pairs[key] + c
+            if n:
+                pairs[key] = touching[v][key] = touching[x][key] = n
+            else:
+                del pairs[key], touching[v][key]
+                if x != v:
+                    del touching[x][key]
+
+
+def _part_bigrams(paths: list[str], parts: int, p: int, side: int) -> Counter:
+    """The bigrams of cut files whose first (``side`` 0) or second (1) word falls in part ``p`` of ``parts``."""
+    table: Counter = Counter()
+    part: dict[str, int] = {}
+    for m, words in _cuts(paths):
+        for k in bigrams(words):
+            u = k[side]
+            q = part.get(u)
+            if q is None:
+                q = part[u] = zlib.crc32(u.encode("utf-8")) % parts
+            if q == p:
+                table[k] += m
+    return table
+
+
+def _write_records(records: Iterable[tuple[str, tuple[str, str], int]], files: list) -> None:
+    """Write ``(w, (v, x), count)`` records as lines ``w v x count`` (tab-separated; a chunk end as an empty
+    word) to the file of ``w``'s part (CRC-32, as :func:`_part_bigrams`)."""
+    part: dict[str, int] = {}
+    n = len(files)
+    for w, (v, x), c in records:
+        q = part.get(w)
+        if q is None:
+            q = part[w] = zlib.crc32(w.encode("utf-8")) % n
+        files[q].write(f"{w}\t{'' if v == END else v}\t{'' if x == END else x}\t{c}\n")
+
+
+def _read_records(path: str) -> Iterator[tuple[str, tuple[str, str], int]]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            w, v, x, c = line[:-1].split("\t")
+            yield w, (v or END, x or END), int(c)
+
+
+def _recut_pass(paths: list[str], outs: list[str], recut: Recut, pairs: bool) -> tuple[Counter, Counter]:
+    """Copy cut files to ``outs``, cutting again the chunks that hold a word that left; the change of the word
+    counts and (if ``pairs``) of the bigram counts."""
+    counts: Counter = Counter()
+    change: Counter = Counter()
+    for path, out in zip(paths, outs):
+        with open(path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
+            for line in f:
+                m, _, text = line.partition("\t")
+                words = text[:-1].split(" ")
+                new = recut(words)
+                if new is None:
+                    g.write(line)
+                    continue
+                m = int(m)
+                for w in words:
+                    counts[w] -= m
+                for w in new:
+                    counts[w] += m
+                if pairs:
+                    for k in bigrams(words):
+                        change[k] -= m
+                    for k in bigrams(new):
+                        change[k] += m
+                g.write(f"{m}\t{' '.join(new)}\n")
+    return counts, change

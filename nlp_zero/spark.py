@@ -33,12 +33,17 @@ local engine byte for byte:
    filter of the candidates found so far (:class:`_Sieve`, of a fixed
    size), so that the shuffles carry the strings that may be candidates,
    not every substring of the text;
-7. the words' scores joined to their counts on the executors, and the
+7. the bigram split's rounds (:mod:`nlp_zero.bigram_split`) over the cut
+   chunks: the word bigrams counted, partitioned by first word and by
+   second word, each candidate's cells brought to one partition;
+8. the words' scores joined to their counts on the executors, and the
    lexicon built on the driver from that stream.
 
 The driver holds tables as large as the alphabet and the sieve (4 MB,
-whatever the corpus); no candidate table, n-gram or chunk is collected or
-broadcast, and the lexicon is streamed (:func:`discover` builds it there).
+whatever the corpus), and during the bigram split the word counts (the
+lexicon, which each round broadcasts); no candidate table, n-gram, bigram or
+chunk is collected or broadcast, and the lexicon is streamed
+(:func:`discover` builds it there).
 ``benchmarks/spark_scale.py`` measures time and memory against the local engine.
 """
 
@@ -66,8 +71,9 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
-from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _forward_counts, _Model, _tails_regex, beats_units,
-                     candidate_prefixes, candidates, segment_words, side_columns)
+from .bigram_split import (Candidates, Recut, bigrams, gather, leavers, left_records, price_of, right_records)
+from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts, _gains, _Model,
+                     _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
@@ -925,34 +931,124 @@ def _chunk_needs(K: int, P: int, sieve_bc):
     return needs
 
 
-def _segmenter(K: int, singles_bc):
+def _cutter(K: int, singles_bc):
     split = _with_table(singles_bc)
 
-    def segment(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
-        """The words of a partition's chunks, each counted as often as its chunk was seen."""
+    def cut(blocks: Iterable[tuple[int, tuple]]) -> Iterator[tuple[str, int]]:
+        """``(cut, m)``: each of a partition's chunks cut into words (joined by spaces; :func:`nlp_zero.passes
+        ._cut_lines`), with the times it was seen."""
         table, rest = split(blocks)
         get, prefixes = table.get, candidate_prefixes(table, K)
-        counts: Counter = Counter()
         pairs = ((chunk, m) for block in rest for chunk, m in zip(block[1], block[2]))
         for text, m in _texts(pairs):
-            add_counts(counts, segment_words(text, K, get, prefixes), m)
-        return iter(counts.items())
+            for line in _cut_lines(text, _best_split(text, K, _gains(text, K, get, prefixes))):
+                yield line, m
 
-    return segment
+    return cut
 
 
-def discover(lines: Any, order: int = 4, column: str = "value", partitions: int | None = None) -> Lexicon:
-    """Learn a lexicon on Spark: the same words, counts and scores as ``WordFinder(order).train(lines).find()``.
+def _words_of(record: tuple[str, int]) -> Iterator[tuple[str, int]]:
+    line, m = record
+    return ((w, m) for w in line.split(" "))
+
+
+def _bigrams_of(record: tuple[str, int]) -> Iterator[tuple[tuple[str, str], int]]:
+    line, m = record
+    return ((k, m) for k in bigrams(line.split(" ")))
+
+
+def _side_records(side: int, cand_bc):
+    records_of = (left_records, right_records)[side]
+
+    def records(cells: Iterable[tuple[str, tuple[tuple[str, str], int]]]) -> Iterator[tuple[str, tuple]]:
+        """``(w, (cell, count))``: what the tests need from a partition's whole rows (``side`` 0) or columns (1)."""
+        table = Counter(dict(cell for _, cell in cells))
+        return ((w, (k, c)) for w, k, c in records_of(table.items(), table.__getitem__, cand_bc.value))
+
+    return records
+
+
+def _leavers(cand_bc, counts_bc, price: float):
+    def leave(records: Iterable[tuple[str, tuple]]) -> Iterator[str]:
+        """The candidates of a partition that leave."""
+        into: dict[str, dict] = {}
+        gather(((w, k, c) for w, (k, c) in records), into)
+        return iter(leavers(into, cand_bc.value, counts_bc.value, price))
+
+    return leave
+
+
+def _recut(recut_bc):
+    def again(record: tuple[str, int]) -> tuple[str, int]:
+        line, m = record
+        new = recut_bc.value(line.split(" "))
+        return record if new is None else (" ".join(new), m)
+
+    return again
+
+
+def _first_word(kv: tuple) -> tuple[str, tuple]:
+    return kv[0][0], kv
+
+
+def _second_word(kv: tuple) -> tuple[str, tuple]:
+    return kv[0][1], kv
+
+
+def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held: list
+           ) -> tuple[Any, dict[str, int]]:
+    """The bigram split's rounds (:mod:`nlp_zero.bigram_split`) over the persisted cuts; the cuts and word
+    counts after the last.  Each round: the bigrams counted, partitioned by their first word (whole rows)
+    and by their second (whole columns), each candidate's cells brought to the partition of the
+    candidate, the leaving words collected; the chunks holding one cut again by the unigram code of the
+    words that stay (the word counts broadcast: the lexicon, not a candidate table).  The re-cuts'
+    broadcasts go to ``held``: the cuts' lineage needs them until the words are counted."""
+    from pyspark import StorageLevel
+
+    sc = cuts.context
+    for r in itertools.count(1):
+        cand = Candidates(counts)
+        if not cand:
+            break
+        cand_bc, counts_bc = sc.broadcast(cand), sc.broadcast(counts)
+        table = cuts.flatMap(_bigrams_of).reduceByKey(add, P, _crc_pair)
+        rows = table.map(_first_word).partitionBy(P, _crc).mapPartitions(_side_records(0, cand_bc))
+        cols = table.map(_second_word).partitionBy(P, _crc).mapPartitions(_side_records(1, cand_bc))
+        leave = set(rows.union(cols).partitionBy(P, _crc)
+                    .mapPartitions(_leavers(cand_bc, counts_bc, price_of(counts, chunks))).collect())
+        cand_bc.destroy()
+        if not leave:
+            counts_bc.destroy()
+            break
+        log.info("bigram split, round %d: %d words leave", r, len(leave))
+        recut_bc = sc.broadcast(Recut(leave, counts, K))
+        counts_bc.destroy()
+        again = cuts.map(_recut(recut_bc)).persist(StorageLevel.MEMORY_AND_DISK)
+        counts = dict(again.flatMap(_words_of).reduceByKey(add, P, _crc).collect())
+        held.append(recut_bc)
+        cuts.unpersist()
+        cuts = again
+    return cuts, counts
+
+
+def _crc_pair(key: tuple[str, str]) -> int:
+    return _crc(key[0] + "\n" + key[1])
+
+
+def discover(lines: Any, order: int = 4, column: str = "value", partitions: int | None = None,
+             split: bool = True) -> Lexicon:
+    """Learn a lexicon on Spark: the same words, counts and scores as
+    ``WordFinder(order, split=split).train(lines).find()``.
 
     ``lines``: an RDD of str, or a DataFrame with a text ``column``.
     ``partitions``: of the shuffles (default: the context's parallelism);
     the result does not depend on it.  The lexicon's ``stats`` attribute
     holds the :class:`~nlp_zero.discovery.DiscoveryStats` that ``find()``
     would leave in ``WordFinder.stats``.  The lexicon is built on the
-    driver from a stream of its rows: it is all the driver holds in
-    proportion to the vocabulary (:func:`discover_to_files` holds not even that).
+    driver from a stream of its rows; the bigram split's rounds hold the
+    word counts there too (see :func:`_split`).
     """
-    learned = _learn(lines, order, column, partitions)
+    learned = _learn(lines, order, column, partitions, split)
     try:
         lexicon = Lexicon()
         for word, (count, details) in learned.rows.toLocalIterator():
@@ -965,15 +1061,17 @@ def discover(lines: Any, order: int = 4, column: str = "value", partitions: int 
 
 
 def discover_to_files(lines: Any, prefix: str, order: int = 4, column: str = "value",
-                      partitions: int | None = None, top: int = 0) -> tuple[DiscoveryStats, list[tuple[str, int]]]:
+                      partitions: int | None = None, top: int = 0, split: bool = True
+                      ) -> tuple[DiscoveryStats, list[tuple[str, int]]]:
     """Learn on Spark and write ``PREFIX.dict.txt`` and ``PREFIX.tsv`` on the driver, byte for byte those of
     :meth:`Lexicon.save` and :meth:`Lexicon.save_tsv` of :func:`discover`'s lexicon; the stats and the
     ``top`` first words with their counts.
 
     The rows are sorted by Spark and streamed to both files (``toLocalIterator``):
-    the driver never holds the lexicon.  (The meta file is the caller's.)
+    the driver never holds the rows (the bigram split's rounds hold the word
+    counts, see :func:`_split`).  (The meta file is the caller's.)
     """
-    learned = _learn(lines, order, column, partitions)
+    learned = _learn(lines, order, column, partitions, split)
     stats, rows = learned.stats, learned.rows
     names = sorted(SCORES) if stats.words else []
     first: list[tuple[str, int]] = []
@@ -1015,21 +1113,30 @@ def _word_sums(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Iterator[tuple[
     yield len(counts), sum(counts), exact_partials([c * math.log(c) for c in counts if c > 0])
 
 
-def _segmented(corpus: "_Corpus", found: list, singles_details: dict, singles_bc, sieve_bc, K: int, P: int):
+def _segmented(corpus: "_Corpus", found: list, singles_details: dict, singles_bc, sieve_bc, K: int, P: int,
+               split: bool, held: list):
     """``(word, (count, scores))`` of the segmentation: each partition's chunks with the candidates they
-    hold (a join, not a broadcast; the strings asked for sifted by ``sieve_bc``), the words counted, their
-    scores joined."""
+    hold (a join, not a broadcast; the strings asked for sifted by ``sieve_bc``), cut into words, the
+    bigram split's rounds (``split``), the words counted, their scores joined."""
+    from pyspark import StorageLevel
+
     sc = corpus.chunks.context
     needs = corpus.chunks.mapPartitions(_chunk_needs(K, P, sieve_bc))
     known = sc.union([f.mapValues(itemgetter(0)) for f in found]) if found else sc.parallelize([], P)
     blocks = corpus.chunks.mapPartitions(_chunk_blocks(P)).union(_found(needs, known, P))
-    words = blocks.partitionBy(P, _identity).mapPartitions(_segmenter(K, singles_bc)).reduceByKey(add, P, _crc)
+    cuts = blocks.partitionBy(P, _identity).mapPartitions(_cutter(K, singles_bc)).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    words = cuts.flatMap(_words_of).reduceByKey(add, P, _crc)
+    if split:
+        chunks = cuts.values().sum()
+        cuts, counts = _split(cuts, dict(words.collect()), chunks, K, P, held)
+        words = cuts.flatMap(_words_of).reduceByKey(add, P, _crc)
     scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
                       [sc.parallelize(sorted(singles_details.items()), 1)])
-    return words.join(scores, P)
+    return words.join(scores, P), cuts
 
 
-def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Learned:
+def _learn(lines: Any, order: int, column: str, partitions: int | None, split: bool = True) -> _Learned:
     from pyspark import StorageLevel
 
     if not 1 <= order <= 16:
@@ -1063,8 +1170,13 @@ def _learn(lines: Any, order: int, column: str, partitions: int | None) -> _Lear
     found, singles_details, singles_bc, sieve = _candidate_rdd(scored, _Model(K, norms, []), singles_cols, P)
     sieve_bc = sc.broadcast(sieve)
     log.info("candidates; %.1f s", time.perf_counter() - start)
-    rows = _segmented(corpus, found, singles_details, singles_bc, sieve_bc, K, P).persist(disk)
+    held: list = []  # (broadcasts the segmentation's lineage needs until the words are counted)
+    rows, cuts = _segmented(corpus, found, singles_details, singles_bc, sieve_bc, K, P, split, held)
+    rows = rows.persist(disk)
     sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
+    cuts.unpersist()
+    for bc in held:
+        bc.destroy()
     tokens = sum(t for _, t, _ in sums)
     # code_length of the counts: Σ c·ln c summed exactly, as its one fsum does
     after = tokens * math.log(tokens) - math.fsum(p for _, _, part in sums for p in part) if tokens else 0.0

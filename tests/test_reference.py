@@ -3,7 +3,9 @@
 Dictionaries and loops, one function per formula of the discovery module's
 docstring (docs/design.md §5): counts inside
 chunks, Chao-Shen branching entropies, their variations, PMI, the z-scores
-and the segmentation.  It is slow and obvious on purpose; ``find()`` computes
+and the segmentation; then the bigram split (§5.9), by its definition: the
+bigram code length of the whole segmentation before and after writing a
+word as two, each time.  It is slow and obvious on purpose; ``find()`` computes
 the same numbers in passes sized to a memory budget.  The test pins the
 mathematics: the lexicon (words and counts) must be identical and every
 word's scores equal to 1e-9, whatever the budget and the number of jobs, so
@@ -152,15 +154,82 @@ def code_length(counts):
     return -math.fsum(c * math.log(c / T) for c in counts if c)
 
 
-def reference_find(lines, K=4):
+def tally(cuts, chunks):
+    words = Counter()
+    for chunk, cut in cuts.items():
+        for w in cut:
+            words[w] += chunks[chunk]
+    return words
+
+
+def bigram_code(cuts, chunks, price):
+    """Σ_v n(v) ln n(v) - Σ n(v,x) ln n(v,x) + price per bigram seen; chunk ends are the word "\\n"."""
+    pairs = Counter()
+    for chunk, cut in cuts.items():
+        seq = ["\n"] + cut + ["\n"]
+        for v, x in zip(seq, seq[1:]):
+            pairs[v, x] += chunks[chunk]
+    rows = Counter()
+    for (v, x), c in pairs.items():
+        rows[v] += c
+    return math.fsum([c * math.log(c) for c in rows.values()] + [-c * math.log(c) for c in pairs.values()]
+                     + [price * len(pairs)])
+
+
+def unigram_cut(chunk, K, cost, unknown):
+    """The words of a chunk of least Σ cost(w) (a single symbol no word spells: ``unknown``); of equal totals,
+    the shorter last word."""
+    best = [0.0] * (len(chunk) + 1)
+    last = [0] * (len(chunk) + 1)
+    for j in range(1, len(chunk) + 1):
+        options = [(best[j - L] + cost.get(chunk[j - L:j], unknown if L == 1 else math.inf), L)
+                   for L in range(1, min(K, j) + 1)]
+        best[j], last[j] = min(options)
+    words = []
+    j = len(chunk)
+    while j:
+        words.append(chunk[j - last[j]:j])
+        j -= last[j]
+    return words[::-1]
+
+
+def bigram_split(cuts, chunks, K):
+    """Rounds: every word w = a + b whose parts are words used at least as often as w leaves if writing it as
+    a b shortens the bigram code (price ½ ln T); the chunks holding one are cut again by the unigram code of
+    the words that stay; until none leaves.  Returns the cuts and the words that ever left."""
+    gone = set()
+    while True:
+        counts = tally(cuts, chunks)
+        price = 0.5 * math.log(sum(counts.values()) + sum(chunks.values()))
+        before = bigram_code(cuts, chunks, price)
+        leave = set()
+        for w, c in counts.items():
+            for i in range(1, len(w)):
+                a, b = w[:i], w[i:]
+                if counts[a] >= c and counts[b] >= c:
+                    written = {chunk: [p for u in cut for p in ((a, b) if u == w else (u,))]
+                               for chunk, cut in cuts.items()}
+                    if bigram_code(written, chunks, price) < before:
+                        leave.add(w)
+                        break
+        if not leave:
+            return cuts, gone
+        gone |= leave
+        kept = {w: c for w, c in counts.items() if w not in leave}
+        logn = math.log(sum(kept.values()))
+        cost = {w: logn - math.log(c) for w, c in kept.items()}
+        cuts = {chunk: unigram_cut(chunk, K, cost, logn) if leave & set(cut) else cut for chunk, cut in cuts.items()}
+
+
+def reference_find(lines, K=4, split=True):
     """(word counts, word scores, stats) as find() should compute them."""
     chunks = chunk_multiset(lines)
     table, N = scores(chunks, K)
     gain = {x: row["score"] * len(x) for x, row in table.items()}
-    words = Counter()
-    for chunk, m in chunks.items():
-        for w in segment(chunk, K, gain):
-            words[w] += m
+    cuts = {chunk: segment(chunk, K, gain) for chunk in chunks}
+    if split:
+        cuts, _ = bigram_split(cuts, chunks, K)
+    words = tally(cuts, chunks)
     unigrams = ngram_counts(chunks, 1).values()
     stats = {"lines": len(lines), "chunks": sum(chunks.values()), "chars": N, "words": len(words),
              "tokens": sum(words.values()),
@@ -207,13 +276,43 @@ def assert_same(finder, lexicon, expected):
 
 @pytest.mark.parametrize("max_memory, jobs, split", [(None, 1, False), (1, 1, True), (1, 2, True), (1 << 30, 2, False)])
 def test_find_computes_the_reference(lines, expected, monkeypatch, caplog, max_memory, jobs, split):
-    if split:  # every pass "too big": the small corpus is split into many ranges (as in test_scale)
+    if split:  # every pass "too big": the small corpus is split into many ranges (as in test_scale),
         monkeypatch.setattr(passes, "BYTES_PER_NGRAM", 6000)
+        monkeypatch.setattr(passes, "BYTES_PER_BIGRAM", 20000)  # and the bigram table into parts
     caplog.set_level("INFO", logger="nlp_zero.discovery")
     finder = WordFinder(order=4).train(lines)
     assert_same(finder, finder.find(max_memory=max_memory, jobs=jobs), expected)
-    ranges = [int(r.getMessage().split()[0]) for r in caplog.records if "forward and" in r.getMessage()]
+    messages = [r.getMessage() for r in caplog.records]
+    ranges = [int(m.split()[0]) for m in messages if "forward and" in m]
     assert ranges and (ranges[0] >= 4 if split else ranges[0] >= 1), ranges
+    parts = [int(m.split()[-2]) for m in messages if m.startswith("bigram split: the table in")]
+    assert parts[0] >= 3 if split else not parts, parts
+
+
+def test_the_split_is_exercised(lines):
+    # the corpus of the check above makes words leave, in more than one round, and both ways of cutting
+    # again matter: a leaving word's chunks change, the others keep their cut
+    chunks = chunk_multiset(lines)
+    table, _ = scores(chunks, 4)
+    gain = {x: row["score"] * len(x) for x, row in table.items()}
+    cuts = {chunk: segment(chunk, 4, gain) for chunk in chunks}
+    after, gone = bigram_split(cuts, chunks, 4)
+    assert len(gone) >= 5, gone
+    assert any(after[c] != cuts[c] for c in chunks) and any(after[c] == cuts[c] for c in chunks)
+    assert reference_find(lines, split=False)[0] != reference_find(lines)[0]
+
+
+def test_without_the_split(lines):
+    finder = WordFinder(split=False).train(lines)
+    assert_same(finder, finder.find(), reference_find(lines, split=False))
+
+
+def test_bigram_code_by_hand():
+    # one chunk 甲乙 seen twice: bigrams (\n,甲) (甲,乙) (乙,\n), each twice; rows \n, 甲, 乙 of 2 each
+    price = 0.5
+    assert bigram_code({"甲乙": ["甲", "乙"]}, {"甲乙": 2}, price) == pytest.approx(3 * 0.5)
+    # as one word: (\n,甲乙) (甲乙,\n): 2 ln 2 - 2 ln 2 each row, two cells
+    assert bigram_code({"甲乙": ["甲乙"]}, {"甲乙": 2}, price) == pytest.approx(2 * 0.5)
 
 
 # A corpus closed under reversal: every n-gram scores exactly as its mirror
@@ -225,10 +324,10 @@ MIRRORED = ["天地天。天地。地天。天。地。人天地人。人地天�
 
 @pytest.mark.parametrize("K", [2, 3, 4])
 def test_ties_go_to_the_shorter_last_word(K):
-    words, table, stats = reference_find(MIRRORED, K)
+    words, table, stats = reference_find(MIRRORED, K, split=False)
     assert words["天地"] > 0 and words["地天"] > 0  # both mirror images are words ...
     assert table["天地"]["score"] == table["地天"]["score"]  # ... of the same score
-    finder = WordFinder(order=K).train(MIRRORED)
+    finder = WordFinder(order=K, split=False).train(MIRRORED)
     assert_same(finder, finder.find(), (words, table, stats))
 
 

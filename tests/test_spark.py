@@ -140,11 +140,14 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
     assert _bytes(tmp_path / "spark.tsv") == _bytes(tmp_path / "local.tsv")
 
 
-def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch):
+@pytest.mark.parametrize("split", [False, True])
+def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch, split):
     """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most -- or of
-    a fixed size (the sieve of the candidates, the same bytes whatever the corpus)."""
+    a fixed size (the sieve of the candidates, the same bytes whatever the corpus); the bigram split's
+    rounds add the word counts (as many as the words before the split), never bigrams or chunks."""
     from pyspark import RDD, SparkContext
 
+    from nlp_zero.bigram_split import Candidates, Recut
     from nlp_zero.spark import SIEVE_BITS, _Sieve, _Singles, discover
 
     sizes, sieves = [], []
@@ -153,6 +156,8 @@ def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_
     def spy_broadcast(self, value):
         if isinstance(value, _Sieve):
             sieves.append(len(value.bits))
+        elif isinstance(value, (Candidates, Recut)):
+            sizes.append(("words", len(value.splits) if isinstance(value, Candidates) else len(value.cost)))
         else:
             sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
         return broadcast(self, value)
@@ -165,10 +170,12 @@ def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_
     monkeypatch.setattr(SparkContext, "broadcast", spy_broadcast)
     monkeypatch.setattr(RDD, "collect", spy_collect)
     lines = demo_lines[:600]
-    lexicon = discover(spark.sparkContext.parallelize(lines, 2), order=4, partitions=2)
+    lexicon = discover(spark.sparkContext.parallelize(lines, 2), order=4, partitions=2, split=split)
     alphabet = len(set("".join(lines)))
     assert len(lexicon) > alphabet  # (so that a table of words or candidates would be seen)
-    assert sizes and max(size for _, size in sizes) <= alphabet, sizes
+    words = len(WordFinder(split=False).train(lines).find())
+    big = [(what, size) for what, size in sizes if size > alphabet]
+    assert (big and max(size for _, size in big) <= words) if split else not big, sizes
     assert sieves and set(sieves) == {SIEVE_BITS // 8}
 
 

@@ -1,0 +1,240 @@
+"""The bigram split: the last stage of word discovery (docs/design.md §5.9).
+
+The segmentation of :mod:`nlp_zero.discovery` maximises a sum over single
+words, so a frequent pair of free words (新的, 这是, 中的) pays for its own
+entry: under a unigram code, joining any two words that often meet shortens
+the corpus.  Under a *word-bigram* code that association is already paid for
+by p(b | a), so the pair keeps its entry only when the words around it tell
+it apart from ``a`` followed by ``b``.  This stage makes that test.
+
+The code of a segmentation is the maximum-likelihood conditional code of its
+word bigrams, chunk ends being a word of their own (:data:`END`), plus
+½ ln T nats for every bigram seen (BIC, Schwarz 1978; T bigram tokens)::
+
+    L = Σ_v n(v) ln n(v) - Σ_{v,x} n(v,x) ln n(v,x) + ½ ln T · #{(v,x): n(v,x) > 0}
+
+A word ``w`` of two symbols or more *leaves* the lexicon when writing every
+occurrence of it as ``a b`` shortens L, for some split ``w = a + b`` whose
+parts are both words of the lexicon used on their own at least as often as
+``w`` ("free parts").  The change of L touches only the cells around ``w``:
+``(v, w) -> (v, a)``, ``(w, x) -> (b, x)``, ``(w, w) -> (b, a)``, and
+``(a, b)`` gains n(w) (:func:`rewrite`, :func:`shortens`).  The chunks holding a word that left
+are then cut again by the unigram code of the words that stay
+(:func:`unigram_cut`), the other chunks keep their cut, and the test repeats
+until no word leaves.  Nothing here has a parameter; the free-parts rule is
+the one choice made with output in view (see the README).
+
+The test for ``w`` needs every cell holding ``w`` and, for each split, the
+cells ``(v, a)`` of the words ``v`` before it, ``(b, x)`` of the words ``x``
+after it, ``(a, b)`` and ``(b, a)``.  A cell ``(v, a)`` lies in the same *row*
+(first word v) as ``(v, w)``, a cell ``(b, x)`` in the same *column* (second
+word x) as ``(w, x)``: so the bigrams, split into parts by their first word
+(:func:`left_records`) and again by their second (:func:`right_records`),
+give each candidate its cells part by part, whatever engine holds the parts
+(:mod:`nlp_zero.passes` in bounded memory, :mod:`nlp_zero.spark`).  Each
+decision is an exactly rounded sum (``math.fsum``) of the same terms, so the
+words that leave never depend on the engine, the budget or the jobs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Callable, Iterable, Iterator, Mapping
+
+#: A chunk's start and end in the bigram model (never inside a chunk).
+END = "\n"
+
+Cell = tuple[str, str]
+
+
+def nlogn(x: float) -> float:
+    return x * math.log(x) if x > 0 else 0.0
+
+
+class Candidates:
+    """The words the test is made for in a round, with their splits into free parts.
+
+    ``splits[w]``: the splits ``(a, b)`` of ``w`` (two symbols or more,
+    counted) whose parts are both counted at least as often as ``w``;
+    ``pairs[(a, b)]`` and ``pairs[(b, a)]``: the candidates with the split
+    ``(a, b)`` (the cells their test looks up outside their own row and column).
+    """
+
+    def __init__(self, counts: Mapping[str, int]):
+        self.splits: dict[str, tuple[Cell, ...]] = {}
+        for w, c in counts.items():
+            if c > 0 and len(w) > 1:
+                s = tuple((w[:i], w[i:]) for i in range(1, len(w))
+                          if counts.get(w[:i], 0) >= c and counts.get(w[i:], 0) >= c)
+                if s:
+                    self.splits[w] = s
+        self.pairs: dict[Cell, list[str]] = defaultdict(list)
+        for w in sorted(self.splits):
+            for a, b in self.splits[w]:
+                for key in {(a, b), (b, a)}:
+                    self.pairs[key].append(w)
+
+    def __bool__(self) -> bool:
+        return bool(self.splits)
+
+
+def left_records(cells: Iterable[tuple[Cell, int]], get: Callable[[Cell], int], cand: Candidates
+                 ) -> Iterator[tuple[str, Cell, int]]:
+    """``(w, cell, count)``: what the tests need from a set of whole rows of the bigram table.
+
+    ``cells``: the nonzero cells of those rows; ``get``: a cell's count
+    within them (0 if none).  For a cell ``(v, w)`` of a candidate, the cell
+    and each ``(v, a)``; for a candidate's own row, its cells; for ``(a, b)``
+    and ``(b, a)``, the candidates that split so.
+    """
+    splits, pairs = cand.splits, cand.pairs
+    for (v, x), c in cells:
+        if x in splits:
+            yield x, (v, x), c
+            for a, _ in splits[x]:
+                d = get((v, a))
+                if d:
+                    yield x, (v, a), d
+        if v in splits and v != x:
+            yield v, (v, x), c
+        for w in pairs.get((v, x), ()):
+            yield w, (v, x), c
+
+
+def right_records(cells: Iterable[tuple[Cell, int]], get: Callable[[Cell], int], cand: Candidates
+                  ) -> Iterator[tuple[str, Cell, int]]:
+    """``(w, cell, count)``: each ``(b, x)`` a candidate's test needs, from a set of whole columns of the
+    bigram table (``cells``, ``get`` as in :func:`left_records`)."""
+    splits = cand.splits
+    for (v, x), c in cells:
+        if v in splits:
+            for _, b in splits[v]:
+                d = get((b, x))
+                if d:
+                    yield v, (b, x), d
+
+
+def rewrite(own: Mapping[Cell, int], w: str, a: str, b: str) -> tuple[dict[Cell, int], int]:
+    """What writing every occurrence of ``w`` as ``a b`` does to the bigram counts: the change of each cell
+    it touches, and n(w) (the change of the rows of ``w``, ``a`` and ``b``).  ``own``: the cells holding ``w``."""
+    delta: dict[Cell, int] = defaultdict(int)
+    n = 0
+    for (v, x), c in own.items():
+        if v == w:
+            n += c
+            if x == w:  # w w -> a b a b
+                delta[w, w] -= c
+                delta[b, a] += c
+            else:
+                delta[w, x] -= c
+                delta[b, x] += c
+        else:
+            delta[v, w] -= c
+            delta[v, a] += c
+    delta[a, b] += n
+    return delta, n
+
+
+def shortens(w: str, splits: Iterable[Cell], own: Mapping[Cell, int], get: Callable[[Cell], int],
+             counts: Mapping[str, int], price: float) -> bool:
+    """Whether writing ``w`` as ``a b``, for one of its ``splits``, shortens the bigram code (the module's
+    docstring).  ``own``: the cells holding ``w``; ``get``: any cell's count; a row's total is its word's
+    count; ``price``: ½ ln T.  The change is one exactly rounded sum of its terms."""
+    log = math.log
+    for a, b in splits:
+        delta, n = rewrite(own, w, a, b)
+        rows: Counter = Counter({w: -n})
+        rows[a] += n
+        rows[b] += n
+        terms = []
+        seen = 0
+        for r, d in rows.items():
+            old = counts.get(r, 0)
+            terms.append(nlogn(old + d) - nlogn(old))
+        for cell, d in delta.items():
+            old = get(cell)
+            new = old + d
+            if old:
+                terms.append(old * log(old))
+                seen -= 1
+            if new:
+                terms.append(-new * log(new))
+                seen += 1
+        if math.fsum(terms) + seen * price < 0:
+            return True
+    return False
+
+
+def price_of(counts: Mapping[str, int], chunks: int) -> float:
+    """½ ln T, T the bigram tokens: every word is followed by one, and every chunk begins with one."""
+    return 0.5 * math.log(sum(counts.values()) + chunks)
+
+
+def leavers(records: Mapping[str, Mapping[Cell, int]], cand: Candidates, counts: Mapping[str, int],
+            price: float) -> set[str]:
+    """The candidates that leave, from each one's cells gathered by :func:`left_records` and
+    :func:`right_records`."""
+    out = set()
+    for w, cells in records.items():
+        own = {k: c for k, c in cells.items() if w in k}
+        if shortens(w, cand.splits[w], own, Counter(cells).__getitem__, counts, price):
+            out.add(w)
+    return out
+
+
+def gather(records: Iterable[tuple[str, Cell, int]], into: dict[str, dict[Cell, int]]) -> None:
+    """Add ``(w, cell, count)`` records to ``into[w]`` (a cell met twice has the same count both times)."""
+    for w, cell, c in records:
+        into.setdefault(w, {})[cell] = c
+
+
+def bigrams(words: list[str]) -> Iterator[Cell]:
+    """The word bigrams of a chunk's words, with :data:`END` before and after."""
+    seq = [END, *words, END]
+    return zip(seq, seq[1:])
+
+
+def unigram_costs(counts: Mapping[str, int]) -> tuple[dict[str, float], float]:
+    """``ln N - ln n(w)`` of each counted word, and ``ln N`` (the cost of a single symbol no word spells)."""
+    logn = math.log(sum(counts.values()))
+    return {w: logn - math.log(c) for w, c in counts.items() if c > 0}, logn
+
+
+def unigram_cut(chunk: str, cost: Mapping[str, float], unknown: float, K: int) -> list[str]:
+    """The cut of ``chunk`` into words of ``cost`` (of at most ``K`` symbols; a single symbol always, at
+    ``unknown`` when no word) of least total cost; of equal totals, the one with the shorter last word."""
+    n = len(chunk)
+    best = [0.0] + [math.inf] * n
+    back = [1] * (n + 1)
+    get = cost.get
+    for j in range(1, n + 1):
+        for L in range(1, min(K, j) + 1):
+            c = get(chunk[j - L:j])
+            if c is None:
+                if L > 1:
+                    continue
+                c = unknown
+            if best[j - L] + c < best[j]:
+                best[j], back[j] = best[j - L] + c, L
+    out = []
+    while n > 0:
+        out.append(chunk[n - back[n]:n])
+        n -= back[n]
+    out.reverse()
+    return out
+
+
+class Recut:
+    """A round's re-cut: the words that left, and the unigram code of those that stay."""
+
+    def __init__(self, leave: set[str], counts: Mapping[str, int], K: int):
+        self.leave = leave
+        self.K = K
+        self.cost, self.unknown = unigram_costs({w: c for w, c in counts.items() if w not in leave})
+
+    def __call__(self, words: list[str]) -> list[str] | None:
+        """The chunk's new words if it holds a word that left, else None."""
+        if self.leave.isdisjoint(words):
+            return None
+        return unigram_cut("".join(words), self.cost, self.unknown, self.K)
