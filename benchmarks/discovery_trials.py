@@ -3,8 +3,9 @@
     python benchmarks/discovery_trials.py [--data ../shared/data] [--rounds 4] [--settings small,pku,ud,ud_pd]
         [--no-trials] [--no-ingredients] [--no-standardisation]
 
-Each trial starts from the default lexicon (``WordFinder().train(lines).find()``,
-the CLI defaults) and changes which words it holds and their counts; the
+Each trial starts from the lexicon of discovery without its last stage, the
+bigram split (``WordFinder(split=False).train(lines).find()``), and changes
+which words it holds and their counts; the
 result is scored as ``benchmarks/sighan.py`` scores a lexicon: the test text
 cut by the unigram :class:`~nlp_zero.tokenizer.Tokenizer`, words compared by
 span with the gold.  Settings: ``small`` (PKU test raw text), ``pku``
@@ -59,7 +60,10 @@ The trials, on the chunk multiset of the learner (``stat_chunks`` of each line):
   with output in view (the list, not the F1).  The rows "local re-cut" do
   the same but re-cut, each round, only the chunks that hold a leaving word,
   and update the bigrams from those chunks alone: the rest of the cut stays
-  the discovery's, and a round costs a fraction of a full one.
+  the discovery's, and a round costs a fraction of a full one.  That form is
+  what ``discover`` does by default (:mod:`nlp_zero.bigram_split`, whose test
+  these rows call): its last round must give the default lexicon's counts
+  exactly (printed).
 
 Then the ingredients of discovery itself (``--no-ingredients`` leaves them out):
 the default learning again with one ingredient taken out or replaced --
@@ -112,6 +116,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import nlp_zero.discovery  # noqa: E402
 import nlp_zero.passes  # noqa: E402
 from nlp_zero import Lexicon, WordFinder  # noqa: E402
+from nlp_zero.bigram_split import Candidates, price_of, shortens  # noqa: E402
 from nlp_zero.evaluation import Score, evaluate, spans  # noqa: E402
 from nlp_zero.fileio import read_saved  # noqa: E402
 from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
@@ -312,40 +317,6 @@ def mdl_merge(counts: Counter, chunks: Counter) -> Counter:
     return tally(recut(chunks, merged), chunks)
 
 
-def _rewrite(pairs: Counter, own: Counter, w: str, a: str, b: str) -> tuple[dict, Counter]:
-    """The bigram cells and row totals that writing every occurrence of ``w`` as ``a b`` changes: (old and new
-    count of each touched cell, change of each touched row's total).  ``pairs``: all the bigram counts;
-    ``own``: those of the bigrams ``w`` is part of."""
-    cells: dict[tuple[str, str], list[int]] = {}
-    rows: Counter = Counter()
-
-    def move(key: tuple[str, str], to: tuple[str, str], c: int) -> None:
-        for k in (key, to):
-            if k not in cells:
-                cells[k] = [pairs.get(k, 0)] * 2
-        cells[key][1] -= c
-        cells[to][1] += c
-
-    n = 0
-    for (v, x), c in own.items():
-        if v == w and x == w:  # w w -> a b a b
-            move((w, w), (b, a), c)
-        elif x == w:
-            move((v, w), (v, a), c)
-        elif v == w:
-            move((w, x), (b, x), c)
-        if v == w:
-            n += c
-    key = (a, b)
-    if key not in cells:
-        cells[key] = [pairs.get(key, 0)] * 2
-    cells[key][1] += n
-    rows[w] -= n
-    rows[a] += n
-    rows[b] += n
-    return cells, rows
-
-
 def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool = False
                  ) -> Iterator[tuple[Counter, list[str]]]:
     """The counts after each round of the bigram split (see the module's docstring), and the words that left
@@ -353,13 +324,11 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
     hold a leaving word, and the bigrams are updated from those chunks alone."""
     counts = tally(cuts, chunks)
     pairs: Counter = Counter()
-    row: Counter = Counter()
     touching: dict[str, Counter] = {}  # word -> its cells, on either side
 
-    def add(change: Counter) -> None:  # (the bigram counts, their row totals and each word's cells)
+    def add(change: Counter) -> None:  # (the bigram counts and each word's cells)
         for (v, x), c in change.items():
             pairs[v, x] += c
-            row[v] += c
             for u in {v, x}:
                 own = touching.setdefault(u, Counter())
                 own[v, x] += c
@@ -369,23 +338,11 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
                 del pairs[v, x]
 
     add(bigram_counts(cuts, chunks))
-    while True:
-        price = 0.5 * math.log(sum(row.values()))  # BIC: the cost of one more bigram, in nats
-        leave = set()
-        for w, c in counts.items():
-            if c <= 0 or len(w) < 2:
-                continue
-            for i in range(1, len(w)):
-                a, b = w[:i], w[i:]
-                if counts.get(a, 0) < c or counts.get(b, 0) < c:  # both parts free, and used at least as often
-                    continue
-                cells, rows = _rewrite(pairs, touching[w], w, a, b)
-                data = (math.fsum(nlogn(row[r] + d) - nlogn(row[r]) for r, d in sorted(rows.items()))
-                        - math.fsum(nlogn(new) - nlogn(old) for old, new in cells.values()))
-                seen = sum((new > 0) - (old > 0) for old, new in cells.values())
-                if data + seen * price < 0:
-                    leave.add(w)
-                    break
+    while True:  # (the test is the package's: nlp_zero.bigram_split)
+        cand = Candidates(counts)
+        price = price_of(counts, sum(chunks.values()))
+        leave = {w for w, s in cand.splits.items() if shortens(w, s, touching.get(w, {}), pairs.__getitem__,
+                                                                    counts, price)}
         if not leave:
             return
         gone = sorted(leave, key=lambda w: (-counts[w], w))  # (the most used first)
@@ -402,7 +359,6 @@ def bigram_split(cuts: dict[str, list[str]], chunks: Counter, only_holding: bool
             cuts = recut(chunks, kept)
             counts = tally(cuts, chunks)
             pairs.clear()
-            row.clear()
             touching.clear()
             add(bigram_counts(cuts, chunks))
         yield counts, gone
@@ -426,6 +382,9 @@ def ingredient(name: str) -> Iterator[int]:
     if name.startswith("longest word "):
         yield int(name.removeprefix("longest word "))
         return
+    if name == "no bigram split":  # (ingredients() learns with split=False)
+        yield K
+        return
     if name in ("plug-in", "Miller-Madow"):
         estimate = plug_in if name == "plug-in" else miller_madow
         with mock.patch.object(nlp_zero.passes, "_entropy", estimate), \
@@ -443,7 +402,7 @@ def ingredient(name: str) -> Iterator[int]:
         yield K
 
 
-INGREDIENTS = ("no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow", "longest word 3",
+INGREDIENTS = ("no bigram split", "no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow", "longest word 3",
                "longest word 5")
 
 
@@ -552,7 +511,7 @@ def settings(data: Path) -> dict[str, tuple[str, list[str], Scorer]]:
 
 def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
     t = time.perf_counter()
-    lexicon = WordFinder().train(lines).find()
+    lexicon = WordFinder(split=False).train(lines).find()
     learned = time.perf_counter() - t
     chunks = chunk_counts(lines)
     gain = {from_readable(w): lexicon.scores[w]["score"] * len(from_readable(w)) for w in lexicon}
@@ -573,7 +532,7 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
               f"{seconds:>8.1f}", flush=True)
         started[0] = time.perf_counter()
 
-    row("discovery (the default lexicon)", counts)
+    row("discovery without the bigram split", counts)
     row("unigram re-segmentation", tally(recut(chunks, counts), chunks))
     for held_out in (False, True):
         for r, c in enumerate(fold_bigrams(cuts, chunks, rounds, held_out), 1):
@@ -581,10 +540,13 @@ def run(label: str, lines: list[str], scorer: Scorer, rounds: int) -> None:
     row("MDL split (unigram code + spelling), re-cut", mdl_split(counts, chunks))
     row("MDL merge (unigram code + spelling), re-cut", mdl_merge(counts, chunks))
     for only_holding in (False, True):
+        c = counts
         for r, (c, gone) in enumerate(bigram_split(cuts, chunks, only_holding), 1):
             row(f"bigram split{', local re-cut' if only_holding else ''}, round {r} "
                 f"({len(gone)} left)", c)
             print(f"    left: {' '.join(map(readable, gone[:12]))}{' ...' if len(gone) > 12 else ''}")
+    default = symbol_counts(WordFinder().train(lines).find())
+    print(f"  the local re-cut's last round gives the default lexicon's counts exactly: {+c == default}")
     print(f"  ({time.perf_counter() - t:.0f} s)")
 
 
@@ -594,7 +556,7 @@ def ingredients(label: str, lines: list[str], scorer: Scorer) -> None:
     print(f"  {'discovery with':52} {'words':>7} {'F1':>7} {'change':>7}")
     for name in INGREDIENTS:
         with ingredient(name) as order:
-            lexicon = WordFinder(order=order).train(lines).find()
+            lexicon = WordFinder(order=order, split=name != "no bigram split").train(lines).find()
         f1 = scorer(symbol_counts(lexicon)).f1
         shown = {"plug-in": "plug-in entropy instead of Chao-Shen",
                  "Miller-Madow": "Miller-Madow entropy instead of Chao-Shen"}.get(name, name)
