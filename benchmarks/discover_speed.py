@@ -1,6 +1,6 @@
 """Lexicon learning time and memory, against nlp-zero 0.1.6's Word_Finder in the same run.
 
-    python benchmarks/discover_speed.py [--corpus PATH]
+    python benchmarks/discover_speed.py [--corpus PATH] [--baseline REV] [--repeat N]
 
 Both learners read the same raw corpus (default: People's Daily 1998-01,
 1.86M characters) in a fresh process each, so that peak RSS is their own:
@@ -12,7 +12,13 @@ Both learners read the same raw corpus (default: People's Daily 1998-01,
   ``collections.Iterable``, which Python 3.10 removed; the runner restores
   that one alias before importing it and changes nothing else.
 
-Printed: seconds, peak RSS, words found, and the time ratio.  The machines are
+With ``--baseline REV`` (a git revision of this repository, e.g. the commit
+before a change), that revision's ``WordFinder`` runs too, from a copy made
+with ``git archive`` in a temporary directory, so that a change's cost is a
+ratio taken in one run.  ``--repeat N`` runs each learner N times, in
+turn, and reports each one's median.
+
+Printed: seconds, peak RSS, words found, and the time ratios.  The machines are
 shared and noisy: read the ratio, not the seconds.  0.1.6 does far less work
 (adjacent pairs only), so it is expected to be faster.
 """
@@ -24,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from peer016 import peer_python
@@ -67,22 +74,46 @@ def run(python: str, code: str, corpus: str, env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median time (of an even number, the slower of the middle two)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default=str(DEFAULT_CORPUS))
+    ap.add_argument("--baseline", default=None, metavar="REV",
+                    help="also time this git revision's WordFinder (e.g. the commit before a change)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each learner, in turn (the median is shown)")
     args = ap.parse_args()
     if not Path(args.corpus).exists():
         sys.exit(f"corpus not found: {args.corpus}")
-    ours_env = dict(os.environ, PYTHONPATH=str(REPO))
-    peer_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    peer = run(peer_python(), RUN_PEER, args.corpus, peer_env)
-    ours = run(sys.executable, RUN_OURS, args.corpus, ours_env)
-    print(f"corpus {args.corpus}")
+    with tempfile.TemporaryDirectory() as tmp:
+        learners = [("nlp_zero WordFinder (defaults)", sys.executable, RUN_OURS, dict(os.environ, PYTHONPATH=str(REPO))),
+                    ("nlp-zero 0.1.6 Word_Finder()", peer_python(), RUN_PEER,
+                     {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})]
+        if args.baseline:
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "nlp_zero"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+            learners.insert(1, (f"nlp_zero at {args.baseline}", sys.executable, RUN_OURS,
+                                dict(os.environ, PYTHONPATH=tmp)))
+        runs: dict[str, list[dict]] = {name: [] for name, *_ in learners}
+        for _ in range(args.repeat):
+            for name, python, code, env in learners:
+                runs[name].append(run(python, code, args.corpus, env))
+    print(f"corpus {args.corpus}" + (f"; median of {args.repeat} runs each" if args.repeat > 1 else ""))
     print(f"{'learner':<34}{'seconds':>9}{'peak RSS MB':>13}{'words':>9}")
-    print(f"{'nlp_zero WordFinder (defaults)':<34}{ours['seconds']:>9.1f}{ours['rss_mb']:>13.0f}{ours['words']:>9,}")
-    print(f"{'nlp-zero 0.1.6 Word_Finder()':<34}{peer['seconds']:>9.1f}{peer['rss_mb']:>13.0f}{peer['words']:>9,}")
+    best = {name: median_run(r) for name, r in runs.items()}
+    for name, r in best.items():
+        print(f"{name:<34}{r['seconds']:>9.1f}{r['rss_mb']:>13.0f}{r['words']:>9,}")
+    ours, peer = best[learners[0][0]], best["nlp-zero 0.1.6 Word_Finder()"]
     print(f"time ratio nlp_zero / 0.1.6: {ours['seconds'] / peer['seconds']:.2f}; "
           f"memory ratio: {ours['rss_mb'] / peer['rss_mb']:.2f}")
+    if args.baseline:
+        base = best[f"nlp_zero at {args.baseline}"]
+        print(f"time ratio nlp_zero / nlp_zero at {args.baseline}: {ours['seconds'] / base['seconds']:.2f}; "
+              f"memory ratio: {ours['rss_mb'] / base['rss_mb']:.2f}")
 
 
 if __name__ == "__main__":

@@ -136,34 +136,100 @@ def rewrite(own: Mapping[Cell, int], w: str, a: str, b: str) -> tuple[dict[Cell,
     return delta, n
 
 
-def shortens(w: str, splits: Iterable[Cell], own: Mapping[Cell, int], get: Callable[[Cell], int],
-             counts: Mapping[str, int], price: float) -> bool:
-    """Whether writing ``w`` as ``a b``, for one of its ``splits``, shortens the bigram code (the module's
-    docstring).  ``own``: the cells holding ``w``; ``get``: any cell's count; a row's total is its word's
-    count; ``price``: ½ ln T.  The change is one exactly rounded sum of its terms."""
+def cell_change(w: str, a: str, b: str, own: Mapping[Cell, int], get: Callable[[Cell], int]
+                ) -> tuple[float, int, int]:
+    """The cells' part of the change of the bigram code when ``w`` is written ``a b``: the exactly rounded sum
+    of their terms (Σ n ln n before, minus after), the change in the number of cells seen, and n(w)."""
+    delta, n = rewrite(own, w, a, b)
     log = math.log
+    terms = []
+    seen = 0
+    for cell, d in delta.items():
+        old = get(cell)
+        new = old + d
+        if old:
+            terms.append(old * log(old))
+            seen -= 1
+        if new:
+            terms.append(-new * log(new))
+            seen += 1
+    return math.fsum(terms), seen, n
+
+
+def row_change(w: str, a: str, b: str, n: int, counts: Mapping[str, int]) -> float:
+    """The rows' part of the same change: the rows of ``w``, ``a`` and ``b`` (a row's total is its word's
+    count) lose and gain n(w)."""
+    rows: Counter = Counter({w: -n})
+    rows[a] += n
+    rows[b] += n
+    return math.fsum(nlogn(counts.get(r, 0) + d) - nlogn(counts.get(r, 0)) for r, d in rows.items())
+
+
+def shortens(w: str, splits: Iterable[Cell], own: Mapping[Cell, int], get: Callable[[Cell], int],
+             counts: Mapping[str, int], price: float, known: "Known | None" = None) -> bool:
+    """Whether writing ``w`` as ``a b``, for one of its ``splits``, shortens the bigram code (the module's
+    docstring).  ``own``: the cells holding ``w``; ``get``: any cell's count; ``price``: ½ ln T.  The change
+    is the cells' part plus the rows' part plus the price of the cells seen, in that order, each part an
+    exactly rounded sum.  ``known``: the cells' parts from earlier rounds, where their cells did not change."""
     for a, b in splits:
-        delta, n = rewrite(own, w, a, b)
-        rows: Counter = Counter({w: -n})
-        rows[a] += n
-        rows[b] += n
-        terms = []
-        seen = 0
-        for r, d in rows.items():
-            old = counts.get(r, 0)
-            terms.append(nlogn(old + d) - nlogn(old))
-        for cell, d in delta.items():
-            old = get(cell)
-            new = old + d
-            if old:
-                terms.append(old * log(old))
-                seen -= 1
-            if new:
-                terms.append(-new * log(new))
-                seen += 1
-        if math.fsum(terms) + seen * price < 0:
+        if known is None:
+            cells, seen, n = cell_change(w, a, b, own, get)
+        else:
+            cells, seen, n = known.cell_change(w, a, b, own, get)
+        if cells + row_change(w, a, b, n, counts) + seen * price < 0:
             return True
     return False
+
+
+class Known:
+    """The cells' parts of the tests (:func:`cell_change`) kept from round to round, each forgotten when a
+    cell it read changes (:meth:`forget`): the same numbers as computing them again, without the work.
+
+    The part of ``(w, a, b)`` reads the cells holding ``w``, ``(v, a)`` for
+    each ``(v, w)`` counted, ``(b, x)`` for each ``(w, x)`` counted, ``(a, b)``
+    and ``(b, a)``.
+    """
+
+    def __init__(self):
+        self.parts: dict[tuple[str, str, str], tuple[float, int, int]] = {}
+        self.keys: dict[str, set] = defaultdict(set)  # w -> its keys
+        self.by_first: dict[str, set] = defaultdict(set)  # a -> the words w = a + b known
+        self.by_second: dict[str, set] = defaultdict(set)  # b -> the words w = a + b known
+        self.by_pair: dict[Cell, set] = defaultdict(set)  # (a, b) and (b, a) -> the words known
+
+    def cell_change(self, w: str, a: str, b: str, own: Mapping[Cell, int], get: Callable[[Cell], int]
+                    ) -> tuple[float, int, int]:
+        key = (w, a, b)
+        got = self.parts.get(key)
+        if got is None:
+            got = self.parts[key] = cell_change(w, a, b, own, get)
+            self.keys[w].add(key)
+            self.by_first[a].add(w)
+            self.by_second[b].add(w)
+            self.by_pair[a, b].add(w)
+            self.by_pair[b, a].add(w)
+        return got
+
+    def forget(self, changed: Iterable[Cell], counted: Callable[[Cell], bool]) -> None:
+        """Forget the parts that read a cell of ``changed``; ``counted``: whether a cell is counted now."""
+        dirty = set()
+        keys, first, second, pair = self.keys, self.by_first, self.by_second, self.by_pair
+        for p, q in changed:
+            if p in keys:
+                dirty.add(p)
+            if q in keys:
+                dirty.add(q)
+            for w in first.get(q, ()):  # (p, q) = (v, a): read where (v, w) is counted
+                if counted((p, w)):
+                    dirty.add(w)
+            for w in second.get(p, ()):  # (p, q) = (b, x): read where (w, x) is counted
+                if counted((w, q)):
+                    dirty.add(w)
+            dirty.update(pair.get((p, q), ()))
+        for w in dirty:
+            for key in self.keys.pop(w, ()):
+                del self.parts[key]
+        # (the indexes keep words forgotten: a word in them with no key is skipped above, or re-added)
 
 
 def price_of(counts: Mapping[str, int], chunks: int) -> float:

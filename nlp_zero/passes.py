@@ -37,7 +37,7 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .bigram_split import (END, Candidates, Recut, bigrams, gather, leavers, left_records, price_of, right_records,
+from .bigram_split import (END, Candidates, Known, Recut, bigrams, gather, leavers, left_records, price_of, right_records,
                            shortens)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
@@ -79,7 +79,6 @@ log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner 
 BYTES_PER_NGRAM = 170
 #: Memory per distinct word bigram held by the bigram split in memory (the table's slot and key, each
 #: word's copy of the cell), in bytes: 321 measured on People's Daily 1998-01 + PKU test (tracemalloc).
-#: The table's size is bounded by the bigram tokens of the distinct chunks (2.5 times it there).
 BYTES_PER_BIGRAM = 320
 #: Memory of a worker process before it does anything (the interpreter, the package).
 WORKER_BASE = 24 << 20
@@ -92,6 +91,8 @@ OPEN_FILES = 256
 #: Characters per block of the chunk file, and the most that may wait to be written (see write_chunks).
 BLOCK_CHARS = 1 << 18
 WAITING_CHARS = 1 << 23
+#: Characters of a cut file a re-cut pass checks at once for the words that left (see _recut_pass).
+RECUT_CHARS = 1 << 14
 #: Characters a segmentation pass looks up at once.
 SEGMENT_CHARS = 1 << 15
 
@@ -690,24 +691,36 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> t
                     counts[i] += c * m
                 lines = _cut_lines(text, spans)
                 bound += len(spans) + len(lines)
-                f.writelines(f"{m}\t{line}\n" for line in lines)
+                f.write(f"{m}\t" + f"\n{m}\t".join(lines) + "\n")
     return counts, bound
 
 
 def _cut_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
     """The words of ``spans`` (:func:`_best_split` of ``text``), a chunk's words joined by spaces."""
-    lines: list[str] = []
-    words: list[str] = []
-    last = 0
-    for i, L in spans:
-        if i != last:  # (a newline skipped: the next chunk)
-            lines.append(" ".join(words))
-            words = []
-        words.append(text[i:i + L])
-        last = i + L
-    if words:
-        lines.append(" ".join(words))
-    return lines
+    cuts = [i for i, _ in spans]
+    cuts.append(len(text))
+    # (each word with what follows it up to the next: a chunk's last word keeps the newline)
+    return " ".join(map(text.__getitem__, map(slice, cuts, cuts[1:]))).replace("\n ", "\n").split("\n")[:-1]
+
+
+def _cut_blocks(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """``(m, cuts)``: runs of lines of cut files with the same m, of about :data:`RECUT_CHARS` characters."""
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            while True:
+                lines = f.readlines(RECUT_CHARS)
+                if not lines:
+                    break
+                run: list[str] = []
+                m = None
+                for line in lines:
+                    k, _, words = line.partition("\t")
+                    if k != m and run:
+                        yield int(m), run
+                        run = []
+                    m = k
+                    run.append(words[:-1])
+                yield int(m), run
 
 
 def _cuts(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -1054,17 +1067,22 @@ class Plan:
         """The bigram split (:mod:`nlp_zero.bigram_split`) of the segmentation in ``cut_paths``: the counts
         after its last round.
 
-        Where the bigram table fits the budget (``bound`` distinct bigrams at
-        most) it is held in memory and kept up to date from the chunks each
-        round cuts again.  Otherwise each round counts it part by part, each
-        part read from the cut files twice (by first word, then by second),
+        Where the bigram table fits the budget (found by counting it until it
+        does not) it is held in memory and kept up to date from the chunks
+        each round cuts again.  Otherwise each round counts it part by part
+        (``bound``: the bigram tokens of the distinct chunks, a bound on the
+        distinct bigrams, sizes the parts), each part read from the cut files
+        twice (by first word, then by second),
         writes each candidate's cells to the file of the candidate's part, and
         tests the candidates file by file (docs/design.md §6).
         """
-        parts = max(1, math.ceil(bound * BYTES_PER_BIGRAM / max(self.budget - rss(), MIN_PASS)))
-        if parts > 1:
+        capacity = max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM  # distinct bigrams that fit
+        table = _BigramTable.within(cut_paths, capacity)
+        parts = 1
+        if table is None:  # (it did not fit: bound the table by the bigram tokens, in parts)
+            parts = max(2, math.ceil(bound / capacity))
             log.info("bigram split: the table in %d parts", parts)
-        table = _BigramTable(cut_paths) if parts == 1 else None
+        known = Known()  # (the tests' cell parts, kept while their cells do not change: in memory only)
         counts = Counter({w: c for w, c in counts.items() if c > 0})
         paths = cut_paths
         for r in itertools.count(1):
@@ -1075,7 +1093,7 @@ class Plan:
             price = price_of(counts, chunks)
             if table is not None:
                 touching, get = table.touching, table.pairs.__getitem__
-                leave = {w for w, s in cand.splits.items() if shortens(w, s, touching[w], get, counts, price)}
+                leave = {w for w, s in cand.splits.items() if shortens(w, s, touching[w], get, counts, price, known)}
             else:  # each candidate's cells, from the parts of the table, to the file of the candidate's part
                 outs = [self.area.path(f"cells{g}") for g in range(parts)]
                 with contextlib.ExitStack() as stack:
@@ -1098,7 +1116,16 @@ class Plan:
             log.info("bigram split, round %d: %d words leave (%s)", r, len(gone),
                      " ".join(map(readable, gone[:10])))
             outs = [self.area.path(f"cut{r}-{t}") for t in range(len(paths))]
-            change, pairs = _recut_pass(paths, outs, Recut(leave, counts, self.K), table is not None)
+            change: Counter = Counter()
+            pairs: Counter = Counter()
+
+            def add_up(result: tuple[Counter, Counter]) -> None:
+                change.update(result[0])
+                pairs.update(result[1])
+
+            run_tasks(_recut_pass, [(path, out, table is not None) for path, out in zip(paths, outs)],
+                      self._table_jobs("re-cutting") if len(paths) > 1 else 1,
+                      shared=Recut(leave, counts, self.K), consume=add_up)
             for path in paths:
                 os.remove(path)
             paths = outs
@@ -1106,26 +1133,42 @@ class Plan:
             counts = Counter({w: c for w, c in counts.items() if c > 0})
             if table is not None:
                 table.add(pairs)
+                known.forget([k for k, c in pairs.items() if c], table.pairs.__contains__)
         self.report("bigram split", 1, 1)
         return dict(counts)
 
 
 class _BigramTable:
-    """The word bigrams of a segmentation in memory (:meth:`Plan.split`), and each word's cells."""
+    """The word bigrams of a segmentation in memory (:meth:`Plan.split`), and the cells of each word of two
+    symbols or more (the words a test is made for)."""
 
-    def __init__(self, paths: list[str]):
-        pairs: Counter = Counter()
-        for m, words in _cuts(paths):
-            if m == 1:
-                pairs.update(bigrams(words))
-            else:
-                for k in bigrams(words):
-                    pairs[k] += m
+    def __init__(self, pairs: Counter):
         self.pairs = pairs
         self.touching: dict[str, dict] = defaultdict(dict)
-        for (v, x), c in pairs.items():
-            self.touching[v][v, x] = c
-            self.touching[x][v, x] = c
+        touching = self.touching
+        for key, c in pairs.items():
+            v, x = key
+            if len(v) > 1:
+                touching[v][key] = c
+            if len(x) > 1:
+                touching[x][key] = c
+
+    @classmethod
+    def within(cls, paths: list[str], capacity: int) -> _BigramTable | None:
+        """The table of the cut files, or None as soon as it holds more than ``capacity`` distinct bigrams."""
+        pairs: Counter = Counter()
+        for m, lines in _cut_blocks(paths):
+            # the words of a block's chunks in one list, a chunk end between two chunks: their bigrams
+            # are those of the chunks one by one (each chunk's end, then the next one's start)
+            words = list(map(sys.intern, (END + " " + " \n ".join(lines) + " " + END).split(" ")))
+            if m == 1:
+                pairs.update(zip(words, words[1:]))
+            else:
+                for k, c in Counter(zip(words, words[1:])).items():
+                    pairs[k] += c * m
+            if len(pairs) > capacity:
+                return None
+        return cls(pairs)
 
     def add(self, change: Counter) -> None:
         pairs, touching = self.pairs, self.touching
@@ -1135,11 +1178,15 @@ class _BigramTable:
             key = (v, x) = sys.intern(v), sys.intern(x)
             n = pairs[key] + c
             if n:
-                pairs[key] = touching[v][key] = touching[x][key] = n
+                pairs[key] = n
             else:
-                del pairs[key], touching[v][key]
-                if x != v:
-                    del touching[x][key]
+                del pairs[key]
+            for u in {v, x}:
+                if len(u) > 1:
+                    if n:
+                        touching[u][key] = n
+                    else:
+                        del touching[u][key]
 
 
 def _part_bigrams(paths: list[str], parts: int, p: int, side: int) -> Counter:
@@ -1176,14 +1223,24 @@ def _read_records(path: str) -> Iterator[tuple[str, tuple[str, str], int]]:
             yield w, (v or END, x or END), int(c)
 
 
-def _recut_pass(paths: list[str], outs: list[str], recut: Recut, pairs: bool) -> tuple[Counter, Counter]:
-    """Copy cut files to ``outs``, cutting again the chunks that hold a word that left; the change of the word
-    counts and (if ``pairs``) of the bigram counts."""
+def _recut_pass(path: str, out: str, pairs: bool) -> tuple[Counter, Counter]:
+    """Copy a cut file to ``out``, cutting again the chunks that hold a word that left (the stage's shared
+    :class:`~nlp_zero.bigram_split.Recut`); the change of the word counts and (if ``pairs``) of the bigram
+    counts."""
+    recut = shared()
     counts: Counter = Counter()
     change: Counter = Counter()
-    for path, out in zip(paths, outs):
-        with open(path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
-            for line in f:
+    leave = recut.leave
+    with open(path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
+        while True:
+            lines = f.readlines(RECUT_CHARS)
+            if not lines:
+                break
+            block = "".join(lines)
+            if leave.isdisjoint(block.split()):  # (most blocks, after the first rounds: copied as they are)
+                g.write(block)
+                continue
+            for line in lines:
                 m, _, text = line.partition("\t")
                 words = text[:-1].split(" ")
                 new = recut(words)
