@@ -28,24 +28,26 @@ Nothing is tuned per corpus and nothing is read from gold segmentations: the
 means and deviations come from the corpus itself; ``order`` (the longest
 word) is the only parameter.
 
+The words of that segmentation then go through the bigram split
+(:mod:`nlp_zero.bigram_split`, docs/design.md §5.9; ``split=False`` leaves it
+out): a word made of two free words of the lexicon (新的, 这是) leaves when
+writing it as the two shortens a word-bigram code of the segmentation, in
+rounds until none leaves.
+
 Each ingredient was kept because it paid on the PKU-unsupervised protocol
 (docs/design.md §11; the figures are in the README, from
-``benchmarks/sighan.py``): autonomy, then cohesion, then the Chao-Shen
-entropy estimate.  Tried and left out, because they did not pay: soft EM
-over the lexicon lattice (over all frequent n-grams it collapses to long
-words), MDL pruning with the spelling cost as the length prior, a second
-pass over words to find compounds, rank instead of z-score standardisation,
-the median (and median absolute deviation) instead of the mean (and
-deviation) -- it gains on small corpora and loses on PKU-unsupervised
-(``benchmarks/discovery_trials.py``) --
-choosing a per-word cost by held-out code length (code length keeps falling
-as words grow longer, so it picks ever longer words).  Not built yet: a
-word-bigram description-length test that splits frequent pairs of free words
-(新的 -> 新 的, 这是 -> 这 是), which passes 0.812 on PKU-unsupervised in
-``benchmarks/discovery_trials.py`` ("bigram split"; the README says what it
-still needs).  Limits: most remaining errors
-are PKU conventions statistics cannot see (X市, X性, 社会主义 as one word; 1月 1日,
-新 的, 这 一 as two) and rare words split apart.
+``benchmarks/sighan.py --ablation``): autonomy, then cohesion, then the
+Chao-Shen entropy estimate, then the bigram split.  Tried and left out,
+because they did not pay: soft EM over the lexicon lattice (over all frequent
+n-grams it collapses to long words), MDL pruning with the spelling cost as the
+length prior, a second pass over words to find compounds, rank instead of
+z-score standardisation, choosing a per-word cost by held-out code length
+(code length keeps falling as words grow longer, so it picks ever longer
+words).  The median instead of the mean as the centre of the z-scores gains
+everywhere once the bigram split is in, but is not chosen yet (the README,
+"How the z-scores are taken", says why; ``benchmarks/discovery_trials.py``).
+Limits: most remaining errors are PKU conventions statistics cannot see (X市,
+X性, 社会主义 as one word; 1月 1日, 这 一 as two) and rare words split apart.
 
 The learner's state is the multiset of chunks it has seen (in memory up to
 a share of the budget, then on disk as sorted runs; see

@@ -93,6 +93,8 @@ BLOCK_CHARS = 1 << 18
 WAITING_CHARS = 1 << 23
 #: Characters of a cut file a re-cut pass checks at once for the words that left (see _recut_pass).
 RECUT_CHARS = 1 << 14
+#: Characters of cut files read at once to count their bigrams.
+CUT_READ_CHARS = 1 << 20
 #: Characters a segmentation pass looks up at once.
 SEGMENT_CHARS = 1 << 15
 
@@ -703,24 +705,22 @@ def _cut_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return " ".join(map(text.__getitem__, map(slice, cuts, cuts[1:]))).replace("\n ", "\n").split("\n")[:-1]
 
 
-def _cut_blocks(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """``(m, cuts)``: runs of lines of cut files with the same m, of about :data:`RECUT_CHARS` characters."""
+def _cut_texts(paths: list[str]) -> Iterator[tuple[int, str]]:
+    """``(m, text)``: runs of lines of cut files with the same m, the words only (a chunk a line), of about
+    :data:`CUT_READ_CHARS` characters."""
     for path in paths:
         with open(path, encoding="utf-8") as f:
             while True:
-                lines = f.readlines(RECUT_CHARS)
+                lines = f.readlines(CUT_READ_CHARS)
                 if not lines:
                     break
-                run: list[str] = []
-                m = None
-                for line in lines:
-                    k, _, words = line.partition("\t")
-                    if k != m and run:
-                        yield int(m), run
-                        run = []
-                    m = k
-                    run.append(words[:-1])
-                yield int(m), run
+                text = "".join(lines)
+                first = text[:text.index("\t") + 1]
+                if text.count("\n" + first) == len(lines) - 1:  # (one m for all: as the cut files are written)
+                    yield int(first[:-1]), text[len(first):].replace("\n" + first, "\n")
+                    continue
+                for m, group in itertools.groupby(lines, lambda line: line[:line.index("\t")]):
+                    yield int(m), "".join(line[line.index("\t") + 1:] for line in group)
 
 
 def _cuts(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -1079,9 +1079,10 @@ class Plan:
         capacity = max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM  # distinct bigrams that fit
         table = _BigramTable.within(cut_paths, capacity)
         parts = 1
-        if table is None:  # (it did not fit: bound the table by the bigram tokens, in parts)
+        if table is None:  # (it did not fit: bound the table by the bigram tokens, in parts on disk)
             parts = max(2, math.ceil(bound / capacity))
             log.info("bigram split: the table in %d parts", parts)
+            parted = _PartedTable(cut_paths, parts, self.area)
         known = Known()  # (the tests' cell parts, kept while their cells do not change: in memory only)
         counts = Counter({w: c for w, c in counts.items() if c > 0})
         paths = cut_paths
@@ -1100,7 +1101,7 @@ class Plan:
                     files = [stack.enter_context(open(o, "w", encoding="utf-8")) for o in outs]
                     for p in range(parts):
                         for side, records_of in enumerate((left_records, right_records)):
-                            cells = _part_bigrams(paths, parts, p, side)
+                            cells = parted.load(side, p)
                             _write_records(records_of(cells.items(), cells.__getitem__, cand), files)
                             del cells
                 leave = set()
@@ -1115,25 +1116,30 @@ class Plan:
             gone = sorted(leave, key=lambda w: (-counts[w], w))
             log.info("bigram split, round %d: %d words leave (%s)", r, len(gone),
                      " ".join(map(readable, gone[:10])))
-            outs = [self.area.path(f"cut{r}-{t}") for t in range(len(paths))]
             change: Counter = Counter()
             pairs: Counter = Counter()
+            paths = list(paths)
 
-            def add_up(result: tuple[Counter, Counter]) -> None:
+            def add_up(result: tuple[Counter, Counter, list[tuple[int, str]]]) -> None:
                 change.update(result[0])
                 pairs.update(result[1])
+                for i, path in result[2]:  # (a file with no leaving word stays as it is)
+                    if path != paths[i]:
+                        os.remove(paths[i])
+                        paths[i] = path
 
-            run_tasks(_recut_pass, [(path, out, table is not None) for path, out in zip(paths, outs)],
-                      self._table_jobs("re-cutting") if len(paths) > 1 else 1,
-                      shared=Recut(leave, counts, self.K), consume=add_up)
-            for path in paths:
-                os.remove(path)
-            paths = outs
+            jobs = self._table_jobs("re-cutting")
+            groups = [[(i, paths[i], self.area.path(f"cut{r}-{i}")) for i in range(g, len(paths), 2 * jobs)]
+                      for g in range(min(2 * jobs, len(paths)))]
+            run_tasks(_recut_pass, [(group,) for group in groups], jobs, shared=Recut(leave, counts, self.K),
+                      consume=add_up)
             counts.update(change)
             counts = Counter({w: c for w, c in counts.items() if c > 0})
             if table is not None:
                 table.add(pairs)
                 known.forget([k for k, c in pairs.items() if c], table.pairs.__contains__)
+            else:
+                parted.add(pairs)
         self.report("bigram split", 1, 1)
         return dict(counts)
 
@@ -1157,10 +1163,11 @@ class _BigramTable:
     def within(cls, paths: list[str], capacity: int) -> _BigramTable | None:
         """The table of the cut files, or None as soon as it holds more than ``capacity`` distinct bigrams."""
         pairs: Counter = Counter()
-        for m, lines in _cut_blocks(paths):
-            # the words of a block's chunks in one list, a chunk end between two chunks: their bigrams
-            # are those of the chunks one by one (each chunk's end, then the next one's start)
-            words = list(map(sys.intern, (END + " " + " \n ".join(lines) + " " + END).split(" ")))
+        for m, text in _cut_texts(paths):
+            # the words of the chunks in one list, a chunk end between two chunks: their bigrams are
+            # those of the chunks one by one (each chunk's end, then the next one's start)
+            words = list(map(sys.intern, (END + " " + text.replace("\n", f" {END} ")).split(" ")))
+            words.pop()  # ('' after the last chunk end)
             if m == 1:
                 pairs.update(zip(words, words[1:]))
             else:
@@ -1187,6 +1194,61 @@ class _BigramTable:
                         touching[u][key] = n
                     else:
                         del touching[u][key]
+
+
+class _PartedTable:
+    """The word bigrams of a segmentation on disk, in parts by the CRC-32 of a word (:meth:`Plan.split`): each
+    part once as *rows* (the cells whose first word falls in it) and once as *columns* (second word), as
+    lines ``v<TAB>x<TAB>count`` (a chunk end as an empty word), kept up to date from round to round."""
+
+    def __init__(self, paths: list[str], parts: int, area: WorkArea):
+        self.parts = parts
+        self.files = [[area.path(f"{side}{p}") for p in range(parts)] for side in ("rows", "cols")]
+        with contextlib.ExitStack() as stack:
+            cols = [stack.enter_context(open(path, "w", encoding="utf-8")) for path in self.files[1]]
+            for p in range(parts):  # (the cut files read once a part, this once)
+                cells = _part_bigrams(paths, parts, p, 0)
+                self._write(self.files[0][p], cells)
+                for (v, x), c in cells.items():
+                    cols[_part_of(x, parts)].write(_cell_line(v, x, c))
+                del cells
+
+    @staticmethod
+    def _write(path: str, cells: Counter) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(_cell_line(v, x, c) for (v, x), c in cells.items())
+
+    def load(self, side: int, p: int) -> Counter:
+        """Part ``p`` of the rows (``side`` 0) or the columns (1)."""
+        cells: Counter = Counter()
+        with open(self.files[side][p], encoding="utf-8") as f:
+            for line in f:
+                v, x, c = line[:-1].split("\t")
+                cells[sys.intern(v or END), sys.intern(x or END)] = int(c)
+        return cells
+
+    def add(self, change: Counter) -> None:
+        """Add the change of a round's re-cut to every part it touches."""
+        for side in (0, 1):
+            by_part: dict[int, list] = defaultdict(list)
+            for key, c in change.items():
+                if c:
+                    by_part[_part_of(key[side], self.parts)].append((key, c))
+            for p, cells_change in by_part.items():
+                cells = self.load(side, p)
+                for key, c in cells_change:
+                    cells[key] += c
+                    if not cells[key]:
+                        del cells[key]
+                self._write(self.files[side][p], cells)
+
+
+def _part_of(word: str, parts: int) -> int:
+    return zlib.crc32(word.encode("utf-8")) % parts
+
+
+def _cell_line(v: str, x: str, c: int) -> str:
+    return f"{'' if v == END else v}\t{'' if x == END else x}\t{c}\n"
 
 
 def _part_bigrams(paths: list[str], parts: int, p: int, side: int) -> Counter:
@@ -1223,39 +1285,45 @@ def _read_records(path: str) -> Iterator[tuple[str, tuple[str, str], int]]:
             yield w, (v or END, x or END), int(c)
 
 
-def _recut_pass(path: str, out: str, pairs: bool) -> tuple[Counter, Counter]:
-    """Copy a cut file to ``out``, cutting again the chunks that hold a word that left (the stage's shared
-    :class:`~nlp_zero.bigram_split.Recut`); the change of the word counts and (if ``pairs``) of the bigram
-    counts."""
+def _recut_pass(files: list[tuple[int, str, str]]) -> tuple[Counter, Counter, list[tuple[int, str]]]:
+    """Cut files ``(i, path, out)``: each copied to ``out``, the chunks that hold a word that left cut again
+    (the stage's shared :class:`~nlp_zero.bigram_split.Recut`), or left as it is where no chunk does; the
+    change of the word counts and of the bigram counts, and each file's ``(i, path)`` now."""
     recut = shared()
     counts: Counter = Counter()
     change: Counter = Counter()
     leave = recut.leave
-    with open(path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
-        while True:
-            lines = f.readlines(RECUT_CHARS)
-            if not lines:
-                break
-            block = "".join(lines)
-            if leave.isdisjoint(block.split()):  # (most blocks, after the first rounds: copied as they are)
-                g.write(block)
+    now = []
+    for i, path, out in files:
+        with open(path, encoding="utf-8") as f:  # (first a look, block by block: most files, late on, hold none)
+            if all(leave.isdisjoint(block.split()) for block in iter(lambda: f.read(RECUT_CHARS), "")):
+                now.append((i, path))
                 continue
-            for line in lines:
-                m, _, text = line.partition("\t")
-                words = text[:-1].split(" ")
-                new = recut(words)
-                if new is None:
-                    g.write(line)
+        now.append((i, out))
+        with open(path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
+            while True:
+                lines = f.readlines(RECUT_CHARS)
+                if not lines:
+                    break
+                block = "".join(lines)
+                if leave.isdisjoint(block.split()):  # (copied as it is)
+                    g.write(block)
                     continue
-                m = int(m)
-                for w in words:
-                    counts[w] -= m
-                for w in new:
-                    counts[w] += m
-                if pairs:
+                for line in lines:
+                    m, _, text = line.partition("\t")
+                    words = text[:-1].split(" ")
+                    new = recut(words)
+                    if new is None:
+                        g.write(line)
+                        continue
+                    m = int(m)
+                    for w in words:
+                        counts[w] -= m
+                    for w in new:
+                        counts[w] += m
                     for k in bigrams(words):
                         change[k] -= m
                     for k in bigrams(new):
                         change[k] += m
-                g.write(f"{m}\t{' '.join(new)}\n")
-    return counts, change
+                    g.write(f"{m}\t{' '.join(new)}\n")
+    return counts, change, now
