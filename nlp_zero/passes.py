@@ -670,10 +670,11 @@ def _save_details(out: str, details: dict[str, tuple]) -> tuple:
     return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> tuple[array, int]:
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> tuple[array, int, str]:
     """How often each candidate is a word in blocks ``start:stop`` of the chunk file (each chunk counted as
     often as it was seen), by the candidate's number; the cut of each chunk to ``out`` (a *cut file*: lines
-    ``m<TAB>word word ...``), and the bigram tokens of the distinct chunks cut (a bound on the distinct ones).
+    ``m<TAB>word word ...``), the bigram tokens of the distinct chunks cut (a bound on the distinct ones), and
+    ``out``.
 
     The stage's shared table (:func:`nlp_zero.pool.shared`, see
     :func:`segmentation_table`): the candidates' numbers, their score·len,
@@ -694,7 +695,7 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> t
                 lines = _cut_lines(text, spans)
                 bound += len(spans) + len(lines)
                 f.write(f"{m}\t" + f"\n{m}\t".join(lines) + "\n")
-    return counts, bound
+    return counts, bound, out
 
 
 def _cut_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -1018,12 +1019,14 @@ class Plan:
                      here >> 20)
         return jobs
 
-    def segment(self, chunk_path: str, model: _Model) -> tuple[dict[str, int], list[tuple], list[str], int]:
+    def segment(self, chunk_path: str, model: _Model, bigrams: bool = False
+                ) -> tuple[dict[str, int], list[tuple], list[str], int, _TableCount | None]:
         """Candidate passes (order by order), then segmentation passes over batches of chunks.
 
         Returns the word counts, where the candidates' scores wait (for
-        :meth:`details`), the cut files and the bound on their distinct bigrams
-        (for :meth:`split`).
+        :meth:`details`), the cut files, the bound on their distinct bigrams
+        and (if ``bigrams``) their bigram table, counted in this process as the
+        passes finish (for :meth:`split`).
         """
         table: dict[str, float] = {}
         scored: list[tuple] = []  # where the candidates' scores wait
@@ -1042,17 +1045,20 @@ class Plan:
         shared_table = segmentation_table(table, self.K)
         totals = array("q", bytes(8 * len(table)))
         bound = 0
+        counted = _TableCount(max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM) if bigrams else None
 
-        def add_up(result: tuple[array, int]) -> None:  # (each tally as it comes: 64 at once would be a peak)
+        def add_up(result: tuple[array, int, str]) -> None:  # (each tally as it comes: 64 at once would be a peak)
             nonlocal totals, bound
             totals = array("q", map(add, totals, result[0]))
             bound += result[1]
+            if counted is not None:  # (while the workers go on with the next batches)
+                counted.add(result[2])
 
         run_tasks(_segment_pass, tasks, self._table_jobs("segmenting"), lambda d, t: self.report("segmenting", d, t),
                   shared=shared_table, consume=add_up)
         del shared_table
         counts = dict(compress(zip(table, totals), totals))
-        return counts, scored, cut_paths, bound
+        return counts, scored, cut_paths, bound, counted
 
     @staticmethod
     def details(scored: list[tuple], counts: Mapping[str, int]) -> dict[str, tuple]:
@@ -1063,24 +1069,25 @@ class Plan:
             details.update((x, row) for x, row in zip(keys, zip(*cols)) if x in counts)
         return details
 
-    def split(self, cut_paths: list[str], counts: dict[str, int], chunks: int, bound: int) -> dict[str, int]:
+    def split(self, cut_paths: list[str], counts: dict[str, int], chunks: int, bound: int,
+              counted: _TableCount) -> dict[str, int]:
         """The bigram split (:mod:`nlp_zero.bigram_split`) of the segmentation in ``cut_paths``: the counts
         after its last round.
 
-        Where the bigram table fits the budget (found by counting it until it
-        does not) it is held in memory and kept up to date from the chunks
-        each round cuts again.  Otherwise each round counts it part by part
-        (``bound``: the bigram tokens of the distinct chunks, a bound on the
-        distinct bigrams, sizes the parts), each part read from the cut files
-        twice (by first word, then by second),
-        writes each candidate's cells to the file of the candidate's part, and
-        tests the candidates file by file (docs/design.md §6).
+        Where the bigram table fits the budget (``counted``: counted as the
+        segmentation passes finished, until it did not fit) it is held in memory and kept up to date from the chunks
+        each round cuts again.  Otherwise it is kept on disk in parts
+        (:class:`_PartedTable`; ``bound``, the bigram tokens of the distinct
+        chunks, a bound on the distinct bigrams, sizes the parts): each round
+        reads each part as rows and as columns, writes each candidate's cells
+        to the file of the candidate's part, and tests the candidates file by
+        file (docs/design.md §6).
         """
-        capacity = max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM  # distinct bigrams that fit
-        table = _BigramTable.within(cut_paths, capacity)
+        table = None if counted.full else _BigramTable(counted.pairs)
+        counted.pairs = Counter()
         parts = 1
         if table is None:  # (it did not fit: bound the table by the bigram tokens, in parts on disk)
-            parts = max(2, math.ceil(bound / capacity))
+            parts = max(2, math.ceil(bound / counted.capacity))
             log.info("bigram split: the table in %d parts", parts)
             parted = _PartedTable(cut_paths, parts, self.area)
         known = Known()  # (the tests' cell parts, kept while their cells do not change: in memory only)
@@ -1144,6 +1151,35 @@ class Plan:
         return dict(counts)
 
 
+class _TableCount:
+    """The bigram table of cut files, counted file by file until it holds more than ``capacity`` distinct
+    bigrams (then ``full``, and emptied)."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.pairs: Counter = Counter()
+        self.full = False
+
+    def add(self, path: str) -> None:
+        if self.full:
+            return
+        pairs = self.pairs
+        for m, text in _cut_texts([path]):
+            # the words of the chunks in one list, a chunk end between two chunks: their bigrams are
+            # those of the chunks one by one (each chunk's end, then the next one's start)
+            words = list(map(sys.intern, (END + " " + text.replace("\n", f" {END} ")).split(" ")))
+            words.pop()  # ('' after the last chunk end)
+            if m == 1:
+                pairs.update(zip(words, words[1:]))
+            else:
+                for k, c in Counter(zip(words, words[1:])).items():
+                    pairs[k] += c * m
+            if len(pairs) > self.capacity:
+                self.full = True
+                self.pairs = Counter()
+                return
+
+
 class _BigramTable:
     """The word bigrams of a segmentation in memory (:meth:`Plan.split`), and the cells of each word of two
     symbols or more (the words a test is made for)."""
@@ -1158,24 +1194,6 @@ class _BigramTable:
                 touching[v][key] = c
             if len(x) > 1:
                 touching[x][key] = c
-
-    @classmethod
-    def within(cls, paths: list[str], capacity: int) -> _BigramTable | None:
-        """The table of the cut files, or None as soon as it holds more than ``capacity`` distinct bigrams."""
-        pairs: Counter = Counter()
-        for m, text in _cut_texts(paths):
-            # the words of the chunks in one list, a chunk end between two chunks: their bigrams are
-            # those of the chunks one by one (each chunk's end, then the next one's start)
-            words = list(map(sys.intern, (END + " " + text.replace("\n", f" {END} ")).split(" ")))
-            words.pop()  # ('' after the last chunk end)
-            if m == 1:
-                pairs.update(zip(words, words[1:]))
-            else:
-                for k, c in Counter(zip(words, words[1:])).items():
-                    pairs[k] += c * m
-            if len(pairs) > capacity:
-                return None
-        return cls(pairs)
 
     def add(self, change: Counter) -> None:
         pairs, touching = self.pairs, self.touching
