@@ -500,6 +500,8 @@ def _discover_args(p: argparse.ArgumentParser) -> None:
                    help="writes PREFIX.dict.txt (jieba format), PREFIX.tsv (all scores), PREFIX.meta.json "
                         "(may be left out with --save-state: then only the state is saved)")
     p.add_argument("-n", "--order", type=int, default=4, help="longest word, in characters (default 4)")
+    p.add_argument("--no-split", action="store_true",
+                   help="leave out the bigram split, discovery's last stage (docs/design.md §5.9)")
     p.add_argument("--load-state", action="append", default=[], metavar="STATE",
                    help="add a learner state saved with --save-state (repeatable: merges shards)")
     p.add_argument("--save-state", metavar="STATE", help="also save the learner state (to merge with other shards later)")
@@ -574,12 +576,13 @@ def _discover_spark(args: argparse.Namespace) -> int:
     try:
         with spark.errors_of(args.inputs):
             stats, top = spark.discover_to_files(lines, args.output, order=args.order,
-                                                 partitions=args.spark_partitions, top=args.top)
+                                                 partitions=args.spark_partitions, top=args.top,
+                                                 split=not args.no_split)
     except InputError:
         raise
     except NlpZeroError as e:  # no text to learn from
         raise InputError(", ".join(args.inputs), str(e)) from None
-    finder = WordFinder(order=args.order)  # (what the run record is written from)
+    finder = WordFinder(order=args.order, split=not args.no_split)  # (what the run record is written from)
     finder.stats = stats
     with atomic_write(args.output + ".meta.json") as f:  # last: it marks a complete result
         f.write(json.dumps(finder.record(inputs), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
@@ -614,7 +617,8 @@ def _discover_state(args: argparse.Namespace):
     """The learner with every --load-state and input added, and the inputs' records for the meta file."""
     from .discovery import WordFinder
 
-    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir)
+    finder = WordFinder(order=args.order, max_memory=args.max_memory, tmp_dir=args.tmp_dir,
+                        split=not args.no_split)
     inputs = []
     with work_area_errors(args):
         for state in args.load_state:

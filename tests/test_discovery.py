@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import lzma
 import random
 
 import pytest
@@ -113,6 +114,23 @@ def test_cli_discover_outputs_are_deterministic(tmp_path, cli):
     assert r.stdout == "我们 喜欢 吃 葡萄 。\n"
 
 
+def test_cli_discover_no_split_is_the_lexicon_before_the_bigram_split(tmp_path, cli):
+    from nlp_zero.corpus import demo_path
+
+    with lzma.open(demo_path(), "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()[:400]
+    src = tmp_path / "corpus.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for flag, split in (("--no-split", False), (None, True)):
+        prefix = tmp_path / ("no" if flag else "yes")
+        r = cli("discover", str(src), "-o", str(prefix), *([flag] if flag else []))
+        assert r.returncode == 0, r.stderr
+        expected = WordFinder(split=split).train(lines).find()
+        assert dict(Lexicon.load(str(prefix) + ".dict.txt").items()) == dict(expected.items())
+        assert json.loads((tmp_path / f"{prefix.name}.meta.json").read_text())["parameters"]["split"] is split
+    assert (tmp_path / "no.dict.txt").read_bytes() != (tmp_path / "yes.dict.txt").read_bytes()
+
+
 @pytest.mark.parametrize("content", ["", "\n\n", "hello 123, world!\n"])
 def test_cli_discover_bad_input(tmp_path, cli, content):
     src = tmp_path / "bad.txt"
@@ -130,7 +148,7 @@ def test_pku_small_setting(shared_data, tmp_path):
     gold = (d / "pku_test_gold.utf8").read_text(encoding="utf-8").splitlines()
     lexicon = WordFinder().train(test).find()
     s = evaluate(gold, [Tokenizer(lexicon).lcut(line) for line in test])
-    assert s.f1 > 0.74  # measured 0.758; the issue asks for >= 0.74
+    assert s.f1 > 0.74  # measured 0.761 (0.759 without the bigram split); the issue asked for >= 0.74
 
 
 def test_cli_states_of_shards_merge_to_one_run(tmp_path, cli):
