@@ -37,8 +37,8 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .bigram_split import (END, Candidates, Known, Recut, bigrams, gather, leavers, left_records, price_of, right_records,
-                           shortens)
+from .bigram_split import (END, Candidates, Known, Recut, bigrams, gather, leavers, left_records, price_of,
+                           right_records, shortens)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
