@@ -960,12 +960,30 @@ def _bigrams_of(record: tuple[str, int]) -> Iterator[tuple[tuple[str, str], int]
 def _side_records(side: int, cand_bc):
     records_of = (left_records, right_records)[side]
 
-    def records(cells: Iterable[tuple[str, tuple[tuple[str, str], int]]]) -> Iterator[tuple[str, tuple]]:
+    def records(table: dict) -> Iterator[tuple[str, tuple]]:
         """``(w, (cell, count))``: what the tests need from a partition's whole rows (``side`` 0) or columns (1)."""
-        table = Counter(dict(cell for _, cell in cells))
-        return ((w, (k, c)) for w, k, c in records_of(table.items(), table.__getitem__, cand_bc.value))
+        get = table.get
+        return ((w, (k, c)) for w, k, c in records_of(table.items(), lambda k: get(k, 0), cand_bc.value))
 
     return records
+
+
+def _table_of(records: Iterable[tuple[str, tuple[tuple[str, str], int]]]) -> Iterator[dict]:
+    """A partition's cells as one dict (the rows or columns of the bigram table a partition holds)."""
+    yield dict(cell for _, cell in records)
+
+
+def _applied(pair: tuple[dict, list]) -> dict:
+    """A partition's cells with a round's changes of them added (the changes: the same partition's)."""
+    table, changes = pair
+    table = dict(table)
+    for _, (k, c) in changes:
+        n = table.get(k, 0) + c
+        if n:
+            table[k] = n
+        else:
+            del table[k]
+    return table
 
 
 def _leavers(cand_bc, counts_bc, price: float):
@@ -979,12 +997,46 @@ def _leavers(cand_bc, counts_bc, price: float):
 
 
 def _recut(recut_bc):
-    def again(record: tuple[str, int]) -> tuple[str, int]:
+    def again(record: tuple[str, int]) -> tuple[str, int, str | None]:
+        """``(cut, m, new cut or None)``: the chunk cut again if it holds a word that left."""
         line, m = record
         new = recut_bc.value(line.split(" "))
-        return record if new is None else (" ".join(new), m)
+        return line, m, None if new is None else " ".join(new)
 
     return again
+
+
+def _now(record: tuple[str, int, str | None]) -> tuple[str, int]:
+    line, m, new = record
+    return (line if new is None else new), m
+
+
+def _changed(record: tuple[str, int, str | None]) -> bool:
+    return record[2] is not None
+
+
+def _word_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[str, int]]:
+    line, m, new = record
+    yield from ((w, -m) for w in line.split(" "))
+    yield from ((w, m) for w in new.split(" "))
+
+
+def _bigram_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[tuple[str, str], int]]:
+    line, m, new = record
+    yield from ((k, -m) for k in bigrams(line.split(" ")))
+    yield from ((k, m) for k in bigrams(new.split(" ")))
+
+
+def _nonzero(kv: tuple) -> bool:
+    return kv[1] != 0
+
+
+def _updated(side_rdd: Any, changes: Any, side: int, P: int) -> Any:
+    """The rows (``side`` 0) or columns (1) of the bigram table, one dict a partition, with a round's
+    ``changes`` added: the changes go to the partitions of their words, and each is zipped with the
+    table's partition of the same number (no shuffle of the table)."""
+    keyed = changes.map(_first_word if side == 0 else _second_word).partitionBy(P, _crc).glom()
+    return side_rdd.zip(keyed).map(_applied)
 
 
 def _first_word(kv: tuple) -> tuple[str, tuple]:
@@ -998,36 +1050,57 @@ def _second_word(kv: tuple) -> tuple[str, tuple]:
 def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held: list
            ) -> tuple[Any, dict[str, int]]:
     """The bigram split's rounds (:mod:`nlp_zero.bigram_split`) over the persisted cuts; the cuts and word
-    counts after the last.  Each round: the bigrams counted, partitioned by their first word (whole rows)
-    and by their second (whole columns), each candidate's cells brought to the partition of the
-    candidate, the leaving words collected; the chunks holding one cut again by the unigram code of the
-    words that stay (the word counts broadcast: the lexicon, not a candidate table).  The re-cuts'
-    broadcasts go to ``held``: the cuts' lineage needs them until the words are counted."""
+    counts after the last.  The bigram table is counted once, as rows (partitioned by first word) and as
+    columns (by second word); each round brings each candidate's cells to the partition of the candidate
+    and collects the leaving words, cuts again the chunks that hold one (the word counts broadcast: the
+    lexicon, not a candidate table), and adds the changes of those chunks alone to the word counts (on
+    the driver) and to the rows and columns.  What the lineage of the cuts needs until the words are
+    counted goes to ``held`` (broadcasts to destroy, RDDs to unpersist)."""
     from pyspark import StorageLevel
 
+    disk = StorageLevel.MEMORY_AND_DISK
     sc = cuts.context
+    table = cuts.flatMap(_bigrams_of).reduceByKey(add, P, _crc_pair)
+    rows = table.map(_first_word).partitionBy(P, _crc).mapPartitions(_table_of, True).persist(disk)
+    cols = table.map(_second_word).partitionBy(P, _crc).mapPartitions(_table_of, True).persist(disk)
+    done: list = []  # (what the next round's first job makes safe to drop)
+    prev = None  # (the last round's cuts, old and new)
     for r in itertools.count(1):
         cand = Candidates(counts)
         if not cand:
             break
         cand_bc, counts_bc = sc.broadcast(cand), sc.broadcast(counts)
-        table = cuts.flatMap(_bigrams_of).reduceByKey(add, P, _crc_pair)
-        rows = table.map(_first_word).partitionBy(P, _crc).mapPartitions(_side_records(0, cand_bc))
-        cols = table.map(_second_word).partitionBy(P, _crc).mapPartitions(_side_records(1, cand_bc))
-        leave = set(rows.union(cols).partitionBy(P, _crc)
+        records = rows.flatMap(_side_records(0, cand_bc)).union(cols.flatMap(_side_records(1, cand_bc)))
+        leave = set(records.partitionBy(P, _crc)
                     .mapPartitions(_leavers(cand_bc, counts_bc, price_of(counts, chunks))).collect())
         cand_bc.destroy()
+        counts_bc.destroy()
+        for x in done:
+            x.unpersist()
+        done = []
         if not leave:
-            counts_bc.destroy()
             break
         log.info("bigram split, round %d: %d words leave", r, len(leave))
         recut_bc = sc.broadcast(Recut(leave, counts, K))
-        counts_bc.destroy()
-        again = cuts.map(_recut(recut_bc)).persist(StorageLevel.MEMORY_AND_DISK)
-        counts = dict(again.flatMap(_words_of).reduceByKey(add, P, _crc).collect())
         held.append(recut_bc)
-        cuts.unpersist()
-        cuts = again
+        marked = cuts.map(_recut(recut_bc)).persist(disk)
+        changed = marked.filter(_changed)
+        for w, c in changed.flatMap(_word_changes).reduceByKey(add, P, _crc).collect():
+            counts[w] = counts.get(w, 0) + c
+        counts = {w: c for w, c in counts.items() if c > 0}
+        cuts.unpersist()  # (marked is on hand: the cuts before it are not needed again)
+        if prev is not None:
+            prev.unpersist()
+        prev = marked
+        changes = changed.flatMap(_bigram_changes).reduceByKey(add, P, _crc_pair).filter(_nonzero).persist(disk)
+        done = [rows, cols, changes]
+        rows = _updated(rows, changes, 0, P).persist(disk)
+        cols = _updated(cols, changes, 1, P).persist(disk)
+        cuts = marked.map(_now)
+    for x in done + [rows, cols]:
+        x.unpersist()
+    if prev is not None:
+        held.append(prev)  # (the last cuts are read from it)
     return cuts, counts
 
 
@@ -1170,13 +1243,16 @@ def _learn(lines: Any, order: int, column: str, partitions: int | None, split: b
     found, singles_details, singles_bc, sieve = _candidate_rdd(scored, _Model(K, norms, []), singles_cols, P)
     sieve_bc = sc.broadcast(sieve)
     log.info("candidates; %.1f s", time.perf_counter() - start)
-    held: list = []  # (broadcasts the segmentation's lineage needs until the words are counted)
+    held: list = []  # (broadcasts and RDDs the segmentation's lineage needs until the words are counted)
     rows, cuts = _segmented(corpus, found, singles_details, singles_bc, sieve_bc, K, P, split, held)
     rows = rows.persist(disk)
     sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
     cuts.unpersist()
-    for bc in held:
-        bc.destroy()
+    for x in held:
+        if hasattr(x, "destroy"):
+            x.destroy()
+        else:
+            x.unpersist()
     tokens = sum(t for _, t, _ in sums)
     # code_length of the counts: Σ c·ln c summed exactly, as its one fsum does
     after = tokens * math.log(tokens) - math.fsum(p for _, _, part in sums for p in part) if tokens else 0.0
