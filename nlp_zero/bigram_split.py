@@ -78,6 +78,16 @@ class Candidates:
     def __bool__(self) -> bool:
         return bool(self.splits)
 
+    def only(self, words: Iterable[str]) -> Candidates:
+        """The same candidates restricted to ``words``."""
+        out = Candidates({})
+        out.splits = {w: self.splits[w] for w in sorted(words)}
+        for w, splits in out.splits.items():
+            for a, b in splits:
+                for key in {(a, b), (b, a)}:
+                    out.pairs[key].append(w)
+        return out
+
 
 def left_records(cells: Iterable[tuple[Cell, int]], get: Callable[[Cell], int], cand: Candidates
                  ) -> Iterator[tuple[str, Cell, int]]:
@@ -202,16 +212,35 @@ class Known:
         key = (w, a, b)
         got = self.parts.get(key)
         if got is None:
-            got = self.parts[key] = cell_change(w, a, b, own, get)
-            self.keys[w].add(key)
-            self.by_first[a].add(w)
-            self.by_second[b].add(w)
-            self.by_pair[a, b].add(w)
-            self.by_pair[b, a].add(w)
+            got = cell_change(w, a, b, own, get)
+            self.add(key, got)
         return got
 
-    def forget(self, changed: Iterable[Cell], counted: Callable[[Cell], bool]) -> None:
-        """Forget the parts that read a cell of ``changed``; ``counted``: whether a cell is counted now."""
+    def forget(self, changed: Iterable[Cell], counted: Callable[[Cell], bool] | None) -> None:
+        """Forget the parts that read a cell of ``changed``; ``counted``: whether a cell is counted now (None:
+        as if every cell were, which forgets more, never less)."""
+        self.forget_words(self.dirty(changed, counted))
+
+    def forget_words(self, words: Iterable[str]) -> None:
+        """Forget every part of ``words``."""
+        for w in words:
+            for key in self.keys.pop(w, ()):
+                del self.parts[key]
+
+    def add(self, key: tuple[str, str, str], part: tuple[float, int, int]) -> None:
+        """Keep a cells' part computed elsewhere."""
+        w, a, b = key
+        self.parts[key] = part
+        self.keys[w].add(key)
+        self.by_first[a].add(w)
+        self.by_second[b].add(w)
+        self.by_pair[a, b].add(w)
+        self.by_pair[b, a].add(w)
+
+    def dirty(self, changed: Iterable[Cell], counted: Callable[[Cell], bool] | None) -> set[str]:
+        """The words whose kept parts read a cell of ``changed``."""
+        if counted is None:
+            counted = _always
         dirty = set()
         keys, first, second, pair = self.keys, self.by_first, self.by_second, self.by_pair
         for p, q in changed:
@@ -226,10 +255,32 @@ class Known:
                 if counted((w, q)):
                     dirty.add(w)
             dirty.update(pair.get((p, q), ()))
-        for w in dirty:
-            for key in self.keys.pop(w, ()):
-                del self.parts[key]
-        # (the indexes keep words forgotten: a word in them with no key is skipped above, or re-added)
+        return dirty  # (the indexes keep words forgotten: a word in them with no key is skipped, or re-added)
+
+
+def _always(cell: Cell) -> bool:
+    return True
+
+
+def decides(w: str, splits: Iterable[Cell], parts: Mapping[tuple[str, str, str], tuple[float, int, int]],
+            counts: Mapping[str, int], price: float) -> bool:
+    """:func:`shortens` from the cells' parts of ``(w, a, b)`` computed before (:func:`cell_change`)."""
+    for a, b in splits:
+        cells, seen, n = parts[w, a, b]
+        if cells + row_change(w, a, b, n, counts) + seen * price < 0:
+            return True
+    return False
+
+
+def cell_parts(records: Mapping[str, Mapping[Cell, int]], cand: Candidates
+               ) -> Iterator[tuple[tuple[str, str, str], tuple[float, int, int]]]:
+    """``((w, a, b), cells' part)`` of each candidate's splits, from its cells gathered by :func:`left_records`
+    and :func:`right_records`."""
+    for w, cells in records.items():
+        own = {k: c for k, c in cells.items() if w in k}
+        get = Counter(cells).__getitem__
+        for a, b in cand.splits[w]:
+            yield (w, a, b), cell_change(w, a, b, own, get)
 
 
 def price_of(counts: Mapping[str, int], chunks: int) -> float:

@@ -71,7 +71,8 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
-from .bigram_split import (Candidates, Recut, bigrams, gather, leavers, left_records, price_of, right_records)
+from .bigram_split import (Candidates, Known, Recut, bigrams, cell_parts, decides, gather, left_records, price_of,
+                           right_records)
 from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts, _gains, _Model,
                      _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
@@ -986,14 +987,23 @@ def _applied(pair: tuple[dict, list]) -> dict:
     return table
 
 
-def _leavers(cand_bc, counts_bc, price: float):
-    def leave(records: Iterable[tuple[str, tuple]]) -> Iterator[str]:
-        """The candidates of a partition that leave."""
+def _cell_parts(cand_bc):
+    def parts(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[tuple[str, str, str], tuple]]:
+        """The cells' parts of the tests of a partition's candidates (:func:`nlp_zero.bigram_split.cell_parts`)."""
         into: dict[str, dict] = {}
         gather(((w, k, c) for w, (k, c) in records), into)
-        return iter(leavers(into, cand_bc.value, counts_bc.value, price))
+        return cell_parts(into, cand_bc.value)
 
-    return leave
+    return parts
+
+
+def _dirty(known_bc):
+    def dirty(cells: Iterable[tuple[tuple[str, str], int]]) -> Iterator[str]:
+        """The words whose kept parts read one of a partition's changed cells (as if every cell were counted:
+        more, never fewer)."""
+        return iter(known_bc.value.dirty((k for k, _ in cells), None))
+
+    return dirty
 
 
 def _recut(recut_bc):
@@ -1065,16 +1075,20 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
     cols = table.map(_second_word).partitionBy(P, _crc).mapPartitions(_table_of, True).persist(disk)
     done: list = []  # (what the next round's first job makes safe to drop)
     prev = None  # (the last round's cuts, old and new)
+    known = Known()  # (the tests' cells' parts, on the driver: one per candidate split)
     for r in itertools.count(1):
         cand = Candidates(counts)
         if not cand:
             break
-        cand_bc, counts_bc = sc.broadcast(cand), sc.broadcast(counts)
-        records = rows.flatMap(_side_records(0, cand_bc)).union(cols.flatMap(_side_records(1, cand_bc)))
-        leave = set(records.partitionBy(P, _crc)
-                    .mapPartitions(_leavers(cand_bc, counts_bc, price_of(counts, chunks))).collect())
-        cand_bc.destroy()
-        counts_bc.destroy()
+        todo = [w for w, splits in cand.splits.items() if any((w, a, b) not in known.parts for a, b in splits)]
+        if todo:  # (the candidates whose cells changed, or are new: their cells to them, their parts back)
+            cand_bc = sc.broadcast(cand.only(todo))
+            records = rows.flatMap(_side_records(0, cand_bc)).union(cols.flatMap(_side_records(1, cand_bc)))
+            for key, part in records.partitionBy(P, _crc).mapPartitions(_cell_parts(cand_bc)).collect():
+                known.add(key, part)
+            cand_bc.destroy()
+        price = price_of(counts, chunks)
+        leave = {w for w, splits in cand.splits.items() if decides(w, splits, known.parts, counts, price)}
         for x in done:
             x.unpersist()
         done = []
@@ -1093,6 +1107,9 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
             prev.unpersist()
         prev = marked
         changes = changed.flatMap(_bigram_changes).reduceByKey(add, P, _crc_pair).filter(_nonzero).persist(disk)
+        known_bc = sc.broadcast(known)
+        known.forget_words(changes.mapPartitions(_dirty(known_bc)).distinct().collect())
+        known_bc.destroy()
         done = [rows, cols, changes]
         rows = _updated(rows, changes, 0, P).persist(disk)
         cols = _updated(cols, changes, 1, P).persist(disk)

@@ -144,10 +144,11 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
 def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch, split):
     """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most -- or of
     a fixed size (the sieve of the candidates, the same bytes whatever the corpus); the bigram split's
-    rounds add the word counts (as many as the words before the split), never bigrams or chunks."""
+    rounds add tables of words (the word counts, the candidates and their tests' parts: as many as the
+    words before the split at most), never bigrams or chunks."""
     from pyspark import RDD, SparkContext
 
-    from nlp_zero.bigram_split import Candidates, Recut
+    from nlp_zero.bigram_split import Candidates, Known, Recut
     from nlp_zero.spark import SIEVE_BITS, _Sieve, _Singles, discover
 
     sizes, sieves = [], []
@@ -156,8 +157,12 @@ def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_
     def spy_broadcast(self, value):
         if isinstance(value, _Sieve):
             sieves.append(len(value.bits))
-        elif isinstance(value, (Candidates, Recut)):
-            sizes.append(("words", len(value.splits) if isinstance(value, Candidates) else len(value.cost)))
+        elif isinstance(value, Candidates):
+            sizes.append(("words", len(value.splits)))
+        elif isinstance(value, Recut):
+            sizes.append(("words", len(value.cost)))
+        elif isinstance(value, Known):
+            sizes.append(("words", len(value.keys)))
         else:
             sizes.append(("broadcast", len(value.n) if isinstance(value, _Singles) else len(value)))
         return broadcast(self, value)
