@@ -73,7 +73,7 @@ from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
 from .bigram_split import (Candidates, Known, Recut, bigrams, cell_parts, decides, gather, left_records, price_of,
                            right_records)
-from .passes import (BLOCK_CHARS, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts, _gains, _Model,
+from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts, _gains, _Model,
                      _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
@@ -1204,7 +1204,7 @@ def _word_sums(rows: Iterable[tuple[str, tuple[int, tuple]]]) -> Iterator[tuple[
 
 
 def _segmented(corpus: "_Corpus", found: list, singles_details: dict, singles_bc, sieve_bc, K: int, P: int,
-               split: bool, held: list):
+               split: bool, held: list, partitions: int | None):
     """``(word, (count, scores))`` of the segmentation: each partition's chunks with the candidates they
     hold (a join, not a broadcast; the strings asked for sifted by ``sieve_bc``), cut into words, the
     bigram split's rounds (``split``), the words counted, their scores joined."""
@@ -1217,9 +1217,11 @@ def _segmented(corpus: "_Corpus", found: list, singles_details: dict, singles_bc
     cuts = blocks.partitionBy(P, _identity).mapPartitions(_cutter(K, singles_bc)).persist(
         StorageLevel.MEMORY_AND_DISK)
     words = cuts.flatMap(_words_of).reduceByKey(add, P, _crc)
-    if split:
+    if split:  # (its tables are far smaller than the n-grams': fewer partitions, fewer tasks a round)
         chunks = cuts.values().sum()
-        cuts, counts = _split(cuts, dict(words.collect()), chunks, K, P, held)
+        Q = partitions or max(sc.defaultParallelism, math.ceil(corpus.distinct_chars * BYTES_PER_BIGRAM
+                                                                / PARTITION_BYTES))
+        cuts, counts = _split(cuts.coalesce(Q) if Q < P else cuts, dict(words.collect()), chunks, K, Q, held)
         words = cuts.flatMap(_words_of).reduceByKey(add, P, _crc)
     scores = sc.union([f.mapValues(itemgetter(1)) for f in found] +
                       [sc.parallelize(sorted(singles_details.items()), 1)])
@@ -1261,7 +1263,7 @@ def _learn(lines: Any, order: int, column: str, partitions: int | None, split: b
     sieve_bc = sc.broadcast(sieve)
     log.info("candidates; %.1f s", time.perf_counter() - start)
     held: list = []  # (broadcasts and RDDs the segmentation's lineage needs until the words are counted)
-    rows, cuts = _segmented(corpus, found, singles_details, singles_bc, sieve_bc, K, P, split, held)
+    rows, cuts = _segmented(corpus, found, singles_details, singles_bc, sieve_bc, K, P, split, held, partitions)
     rows = rows.persist(disk)
     sums = rows.mapPartitions(_word_sums).collect()  # (one record a partition)
     cuts.unpersist()
