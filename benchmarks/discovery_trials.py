@@ -116,7 +116,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import nlp_zero.discovery  # noqa: E402
 import nlp_zero.passes  # noqa: E402
 from nlp_zero import Lexicon, WordFinder  # noqa: E402
-from nlp_zero.bigram_split import Candidates, price_of, shortens  # noqa: E402
+from nlp_zero.bigram_split import Candidates, price_of, shortens, unigram_costs, unigram_cut  # noqa: E402
 from nlp_zero.evaluation import Score, evaluate, spans  # noqa: E402
 from nlp_zero.fileio import read_saved  # noqa: E402
 from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
@@ -130,34 +130,8 @@ FOLDS = 4
 
 def viterbi(chunk: str, cost: dict[str, float], unknown: float) -> list[str]:
     """The cut of ``chunk`` into words of ``cost`` (single symbols always allowed, at ``unknown`` when absent)
-    of least total cost; of equal totals, the one with the shorter last word."""
-    n = len(chunk)
-    best = [0.0] + [math.inf] * n
-    back = [1] * (n + 1)
-    for j in range(1, n + 1):
-        for L in range(1, min(K, j) + 1):
-            c = cost.get(chunk[j - L:j])
-            if c is None:
-                if L > 1:
-                    continue
-                c = unknown
-            if best[j - L] + c < best[j]:
-                best[j], back[j] = best[j - L] + c, L
-    return _words(chunk, back)
-
-
-def _words(chunk: str, back: list[int]) -> list[str]:
-    out, j = [], len(chunk)
-    while j > 0:
-        out.append(chunk[j - back[j]:j])
-        j -= back[j]
-    return out[::-1]
-
-
-def unigram_costs(counts: Counter) -> tuple[dict[str, float], float]:
-    """``ln N - ln n(w)`` of each counted word, and ``ln N`` (the tokenizer's unknown cost)."""
-    logn = math.log(sum(counts.values()))
-    return {w: logn - math.log(c) for w, c in counts.items() if c > 0}, logn
+    of least total cost; of equal totals, the one with the shorter last word (the bigram split's re-cut)."""
+    return unigram_cut(chunk, cost, unknown, K)
 
 
 def chunk_counts(lines: list[str]) -> Counter:

@@ -140,6 +140,11 @@ def segment(chunk, K, gain):
     for j in range(1, len(chunk) + 1):
         total, shorter = max((best[j - L] + gain[chunk[j - L:j]], -L) for L in range(1, min(K, j) + 1))
         best[j], last[j] = total, -shorter
+    return backtrack(chunk, last)
+
+
+def backtrack(chunk, last):
+    """The words of a chunk from the length of the last word ending at each position."""
     words = []
     j = len(chunk)
     while j:
@@ -185,12 +190,7 @@ def unigram_cut(chunk, K, cost, unknown):
         options = [(best[j - L] + cost.get(chunk[j - L:j], unknown if L == 1 else math.inf), L)
                    for L in range(1, min(K, j) + 1)]
         best[j], last[j] = min(options)
-    words = []
-    j = len(chunk)
-    while j:
-        words.append(chunk[j - last[j]:j])
-        j -= last[j]
-    return words[::-1]
+    return backtrack(chunk, last)
 
 
 def bigram_split(cuts, chunks, K):
