@@ -1075,8 +1075,9 @@ class Plan:
         after its last round.
 
         Where the bigram table fits the budget (``counted``: counted as the
-        segmentation passes finished, until it did not fit) it is held in memory and kept up to date from the chunks
-        each round cuts again.  Otherwise it is kept on disk in parts
+        segmentation passes finished, until it did not fit) it is held in
+        memory and kept up to date from the chunks each round cuts again.
+        Otherwise it is kept on disk in parts
         (:class:`_PartedTable`; ``bound``, the bigram tokens of the distinct
         chunks, a bound on the distinct bigrams, sizes the parts): each round
         reads each part as rows and as columns, writes each candidate's cells
@@ -1225,7 +1226,7 @@ class _PartedTable:
         with contextlib.ExitStack() as stack:
             cols = [stack.enter_context(open(path, "w", encoding="utf-8")) for path in self.files[1]]
             for p in range(parts):  # (the cut files read once a part, this once)
-                cells = _part_bigrams(paths, parts, p, 0)
+                cells = _part_bigrams(paths, parts, p)
                 self._write(self.files[0][p], cells)
                 for (v, x), c in cells.items():
                     cols[_part_of(x, parts)].write(_cell_line(v, x, c))
@@ -1269,16 +1270,16 @@ def _cell_line(v: str, x: str, c: int) -> str:
     return f"{'' if v == END else v}\t{'' if x == END else x}\t{c}\n"
 
 
-def _part_bigrams(paths: list[str], parts: int, p: int, side: int) -> Counter:
-    """The bigrams of cut files whose first (``side`` 0) or second (1) word falls in part ``p`` of ``parts``."""
+def _part_bigrams(paths: list[str], parts: int, p: int) -> Counter:
+    """The bigrams of cut files whose first word falls in part ``p`` of ``parts`` (:func:`_part_of`)."""
     table: Counter = Counter()
     part: dict[str, int] = {}
     for m, words in _cuts(paths):
         for k in bigrams(words):
-            u = k[side]
-            q = part.get(u)
+            v = k[0]
+            q = part.get(v)
             if q is None:
-                q = part[u] = zlib.crc32(u.encode("utf-8")) % parts
+                q = part[v] = _part_of(v, parts)
             if q == p:
                 table[k] += m
     return table
@@ -1292,7 +1293,7 @@ def _write_records(records: Iterable[tuple[str, tuple[str, str], int]], files: l
     for w, (v, x), c in records:
         q = part.get(w)
         if q is None:
-            q = part[w] = zlib.crc32(w.encode("utf-8")) % n
+            q = part[w] = _part_of(w, n)
         files[q].write(f"{w}\t{'' if v == END else v}\t{'' if x == END else x}\t{c}\n")
 
 
