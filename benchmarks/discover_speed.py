@@ -89,7 +89,8 @@ def main() -> None:
     if not Path(args.corpus).exists():
         sys.exit(f"corpus not found: {args.corpus}")
     with tempfile.TemporaryDirectory() as tmp:
-        learners = [("nlp_zero WordFinder (defaults)", sys.executable, RUN_OURS, dict(os.environ, PYTHONPATH=str(REPO))),
+        learners = [("nlp_zero WordFinder (defaults)", sys.executable, RUN_OURS,
+                     dict(os.environ, PYTHONPATH=str(REPO))),
                     ("nlp-zero 0.1.6 Word_Finder()", peer_python(), RUN_PEER,
                      {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})]
         if args.baseline:

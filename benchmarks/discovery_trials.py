@@ -376,8 +376,8 @@ def ingredient(name: str) -> Iterator[int]:
         yield K
 
 
-INGREDIENTS = ("no bigram split", "no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow", "longest word 3",
-               "longest word 5")
+INGREDIENTS = ("no bigram split", "no cohesion", "no branching-entropy variation", "plug-in", "Miller-Madow",
+               "longest word 3", "longest word 5")
 
 
 def _robust(values: list[float]) -> tuple[float, float]:

@@ -18,8 +18,9 @@ occurrence of it as ``a b`` shortens L, for some split ``w = a + b`` whose
 parts are both words of the lexicon used on their own at least as often as
 ``w`` ("free parts").  The change of L touches only the cells around ``w``:
 ``(v, w) -> (v, a)``, ``(w, x) -> (b, x)``, ``(w, w) -> (b, a)``, and
-``(a, b)`` gains n(w) (:func:`rewrite`, :func:`shortens`).  The chunks holding a word that left
-are then cut again by the unigram code of the words that stay
+``(a, b)`` gains n(w) (:func:`rewrite`, :func:`shortens`).  The chunks
+holding a word that left are then cut again by the unigram code of the words
+that stay
 (:func:`unigram_cut`), the other chunks keep their cut, and the test repeats
 until no word leaves.  Nothing here has a parameter; the free-parts rule is
 the one choice made with output in view (see the README).
@@ -32,8 +33,11 @@ word x) as ``(w, x)``: so the bigrams, split into parts by their first word
 (:func:`left_records`) and again by their second (:func:`right_records`),
 give each candidate its cells part by part, whatever engine holds the parts
 (:mod:`nlp_zero.passes` in bounded memory, :mod:`nlp_zero.spark`).  Each
-decision is an exactly rounded sum (``math.fsum``) of the same terms, so the
-words that leave never depend on the engine, the budget or the jobs.
+decision adds, in a fixed order, the cells' part, the rows' part and the
+price, each part an exactly rounded sum (``math.fsum``) of its terms, so the
+words that leave never depend on the engine, the budget or the jobs; and
+the cells' part, kept from round to round while its cells do not change
+(:class:`Known`), is the same number computed again.
 """
 
 from __future__ import annotations

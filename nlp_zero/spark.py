@@ -73,8 +73,8 @@ from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
 from .bigram_split import (Candidates, Known, Recut, bigrams, cell_parts, decides, gather, left_records, price_of,
                            right_records)
-from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts, _gains, _Model,
-                     _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
+from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts,
+                     _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
