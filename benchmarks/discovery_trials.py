@@ -1,4 +1,4 @@
-"""Trials for issue 15: re-segmentation and lexicon-entry tests after word discovery, all left out.
+"""Trials for issue 15 after word discovery: the bigram split (now discover's last stage) and the rest, left out.
 
     python benchmarks/discovery_trials.py [--data ../shared/data] [--rounds 4] [--settings small,pku,ud,ud_pd]
         [--no-trials] [--no-ingredients] [--no-standardisation]
