@@ -116,7 +116,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import nlp_zero.discovery  # noqa: E402
 import nlp_zero.passes  # noqa: E402
 from nlp_zero import Lexicon, WordFinder  # noqa: E402
-from nlp_zero.bigram_split import Candidates, price_of, shortens, unigram_costs, unigram_cut  # noqa: E402
+from nlp_zero.bigram_split import (END, Candidates, bigrams, price_of, shortens, unigram_costs,  # noqa: E402
+                                   unigram_cut)
 from nlp_zero.evaluation import Score, evaluate, spans  # noqa: E402
 from nlp_zero.fileio import read_saved  # noqa: E402
 from nlp_zero.text import from_readable, readable, stat_chunks  # noqa: E402
@@ -124,7 +125,6 @@ from nlp_zero.tokenizer import Tokenizer  # noqa: E402
 from sighan import DEFAULT_DATA, ud_sentences  # noqa: E402
 
 K = 4  # the longest word (WordFinder's default order)
-END = "\n"  # a chunk's start and end in the bigram model (never inside a chunk)
 FOLDS = 4
 
 
@@ -163,8 +163,8 @@ def bigram_counts(cuts: dict[str, list[str]], chunks: Counter) -> Counter:
     pairs: Counter = Counter()
     for chunk, words in cuts.items():
         m = chunks[chunk]
-        for v, x in zip([END] + words, words + [END]):
-            pairs[v, x] += m
+        for k in bigrams(words):
+            pairs[k] += m
     return pairs
 
 

@@ -73,6 +73,10 @@ class Candidates:
                           if counts.get(w[:i], 0) >= c and counts.get(w[i:], 0) >= c)
                 if s:
                     self.splits[w] = s
+        self._index()
+
+    def _index(self) -> None:
+        """``pairs`` from ``splits``."""
         self.pairs: dict[Cell, list[str]] = defaultdict(list)
         for w in sorted(self.splits):
             for a, b in self.splits[w]:
@@ -85,11 +89,8 @@ class Candidates:
     def only(self, words: Iterable[str]) -> Candidates:
         """The same candidates restricted to ``words``."""
         out = Candidates({})
-        out.splits = {w: self.splits[w] for w in sorted(words)}
-        for w, splits in out.splits.items():
-            for a, b in splits:
-                for key in {(a, b), (b, a)}:
-                    out.pairs[key].append(w)
+        out.splits = {w: self.splits[w] for w in words}
+        out._index()
         return out
 
 
@@ -296,12 +297,8 @@ def leavers(records: Mapping[str, Mapping[Cell, int]], cand: Candidates, counts:
             price: float) -> set[str]:
     """The candidates that leave, from each one's cells gathered by :func:`left_records` and
     :func:`right_records`."""
-    out = set()
-    for w, cells in records.items():
-        own = {k: c for k, c in cells.items() if w in k}
-        if shortens(w, cand.splits[w], own, Counter(cells).__getitem__, counts, price):
-            out.add(w)
-    return out
+    parts = dict(cell_parts(records, cand))
+    return {w for w in records if decides(w, cand.splits[w], parts, counts, price)}
 
 
 def gather(records: Iterable[tuple[str, Cell, int]], into: dict[str, dict[Cell, int]]) -> None:
@@ -344,6 +341,18 @@ def unigram_cut(chunk: str, cost: Mapping[str, float], unknown: float, K: int) -
         n -= back[n]
     out.reverse()
     return out
+
+
+def word_changes(words: list[str], new: list[str], m: int) -> Iterator[tuple[str, int]]:
+    """What cutting a chunk seen ``m`` times again, ``words`` -> ``new``, does to the word counts."""
+    yield from ((w, -m) for w in words)
+    yield from ((w, m) for w in new)
+
+
+def bigram_changes(words: list[str], new: list[str], m: int) -> Iterator[tuple[Cell, int]]:
+    """What the same does to the bigram counts."""
+    yield from ((k, -m) for k in bigrams(words))
+    yield from ((k, m) for k in bigrams(new))
 
 
 class Recut:

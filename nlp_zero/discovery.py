@@ -310,7 +310,7 @@ class WordFinder:
             h0 = _entropy(sorted(c for c in unigrams.values() if c > 1), n)
             plan = Plan(occurrences, unigrams, blocks, K, budget, jobs, area, report)
             model = plan.score(chunk_path, n, h0)
-            counts, scored, cut_paths, bound, counted = plan.segment(chunk_path, model, bigrams=self.split)
+            counts, scored, cut_paths, bound, counted = plan.segment(chunk_path, model, cuts=self.split)
             if self.split:
                 counts = plan.split(cut_paths, counts, written.chunks, bound, counted)
             details = plan.details(scored, counts)

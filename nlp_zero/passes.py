@@ -37,8 +37,8 @@ from itertools import compress, repeat
 from operator import add, eq, gt, itemgetter, mul, not_, sub, truediv
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .bigram_split import (END, Candidates, Known, Recut, bigrams, gather, leavers, left_records, price_of,
-                           right_records, shortens)
+from .bigram_split import (END, Candidates, Known, Recut, bigram_changes, gather, leavers, left_records,
+                           price_of, right_records, shortens, word_changes)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
 from .scores import entropy as _entropy, exact_partials
@@ -670,11 +670,11 @@ def _save_details(out: str, details: dict[str, tuple]) -> tuple:
     return _save(out, list(details), *(array("d", map(itemgetter(i), details.values())) for i in range(4)))
 
 
-def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> tuple[array, int, str]:
+def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str | None) -> tuple[array, int, str | None]:
     """How often each candidate is a word in blocks ``start:stop`` of the chunk file (each chunk counted as
-    often as it was seen), by the candidate's number; the cut of each chunk to ``out`` (a *cut file*: lines
-    ``m<TAB>word word ...``), the bigram tokens of the distinct chunks cut (a bound on the distinct ones), and
-    ``out``.
+    often as it was seen), by the candidate's number; unless ``out`` is None, the cut of each chunk to ``out``
+    (a *cut file*: lines ``m<TAB>word word ...``), the bigram tokens of the distinct chunks cut (a bound on the
+    distinct ones), and ``out``.
 
     The stage's shared table (:func:`nlp_zero.pool.shared`, see
     :func:`segmentation_table`): the candidates' numbers, their score·len,
@@ -684,7 +684,7 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> t
     number, gains, prefixes = shared()
     counts = array("q", bytes(8 * len(gains)))
     bound = 0
-    with open(out, "w", encoding="utf-8") as f:
+    with open(out, "w", encoding="utf-8") if out else contextlib.nullcontext() as f:
         for m, block in _chunk_texts(chunk_path, start, stop):
             for text in _slices(block, SEGMENT_CHARS):  # (the lists made per character stay small)
                 found = _lookups(text, K, number.get, prefixes, -1)
@@ -692,6 +692,8 @@ def _segment_pass(chunk_path: str, start: int, stop: int, K: int, out: str) -> t
                 found.insert(0, None)  # found[L]: the numbers of the L-grams
                 for i, c in Counter([found[L][i] for i, L in spans]).items():
                     counts[i] += c * m
+                if f is None:
+                    continue
                 lines = _cut_lines(text, spans)
                 bound += len(spans) + len(lines)
                 f.write(f"{m}\t" + f"\n{m}\t".join(lines) + "\n")
@@ -724,13 +726,16 @@ def _cut_texts(paths: list[str]) -> Iterator[tuple[int, str]]:
                     yield int(m), "".join(line[line.index("\t") + 1:] for line in group)
 
 
-def _cuts(paths: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """``(m, words)`` of each line of cut files."""
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                m, _, words = line.partition("\t")
-                yield int(m), list(map(sys.intern, words[:-1].split(" ")))
+def _text_bigrams(text: str) -> Iterator[tuple[str, str]]:
+    """The word bigrams of a run of cut chunks (:func:`_cut_texts`), a chunk's start and end :data:`END`.
+
+    The words of all the chunks in one list with a chunk end between two
+    chunks: its bigrams are those of the chunks one by one (each chunk's
+    end, then the next one's start).
+    """
+    words = list(map(sys.intern, (END + " " + text.replace("\n", f" {END} ")).split(" ")))
+    words.pop()  # ('' after the last chunk end)
+    return zip(words, words[1:])
 
 
 def _slices(text: str, size: int) -> Iterator[str]:
@@ -1019,14 +1024,14 @@ class Plan:
                      here >> 20)
         return jobs
 
-    def segment(self, chunk_path: str, model: _Model, bigrams: bool = False
+    def segment(self, chunk_path: str, model: _Model, cuts: bool = False
                 ) -> tuple[dict[str, int], list[tuple], list[str], int, _TableCount | None]:
         """Candidate passes (order by order), then segmentation passes over batches of chunks.
 
         Returns the word counts, where the candidates' scores wait (for
-        :meth:`details`), the cut files, the bound on their distinct bigrams
-        and (if ``bigrams``) their bigram table, counted in this process as the
-        passes finish (for :meth:`split`).
+        :meth:`details`) and, if ``cuts``, for :meth:`split`: the cut files,
+        the bound on their distinct bigrams and their bigram table, counted in
+        this process as the passes finish (else ``[]``, 0 and None).
         """
         table: dict[str, float] = {}
         scored: list[tuple] = []  # where the candidates' scores wait
@@ -1040,12 +1045,12 @@ class Plan:
         log.info("%d candidate n-grams of %d", len(table), self.scored)
         # The chunks are streamed, in batches of a few blocks (so the progress moves).
         batches = _batches(self.blocks, max(self.jobs, min(len(self.blocks) // 4, 64)))
-        cut_paths = [self.area.path(f"cut0-{t}") for t in range(len(batches))]
-        tasks = [(chunk_path, a, b, self.K, out) for (a, b), out in zip(batches, cut_paths)]
+        cut_paths = [self.area.path(f"cut0-{t}") for t in range(len(batches))] if cuts else []
+        tasks = [(chunk_path, a, b, self.K, cut_paths[t] if cuts else None) for t, (a, b) in enumerate(batches)]
         shared_table = segmentation_table(table, self.K)
         totals = array("q", bytes(8 * len(table)))
         bound = 0
-        counted = _TableCount(max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM) if bigrams else None
+        counted = _TableCount(max(self.budget - rss(), MIN_PASS) // BYTES_PER_BIGRAM) if cuts else None
 
         def add_up(result: tuple[array, int, str]) -> None:  # (each tally as it comes: 64 at once would be a peak)
             nonlocal totals, bound
@@ -1166,14 +1171,10 @@ class _TableCount:
             return
         pairs = self.pairs
         for m, text in _cut_texts([path]):
-            # the words of the chunks in one list, a chunk end between two chunks: their bigrams are
-            # those of the chunks one by one (each chunk's end, then the next one's start)
-            words = list(map(sys.intern, (END + " " + text.replace("\n", f" {END} ")).split(" ")))
-            words.pop()  # ('' after the last chunk end)
             if m == 1:
-                pairs.update(zip(words, words[1:]))
+                pairs.update(_text_bigrams(text))
             else:
-                for k, c in Counter(zip(words, words[1:])).items():
+                for k, c in Counter(_text_bigrams(text)).items():
                     pairs[k] += c * m
             if len(pairs) > self.capacity:
                 self.full = True
@@ -1242,8 +1243,8 @@ class _PartedTable:
         cells: Counter = Counter()
         with open(self.files[side][p], encoding="utf-8") as f:
             for line in f:
-                v, x, c = line[:-1].split("\t")
-                cells[sys.intern(v or END), sys.intern(x or END)] = int(c)
+                key, c = _cell_of(line)
+                cells[key] = c
         return cells
 
     def add(self, change: Counter) -> None:
@@ -1267,15 +1268,22 @@ def _part_of(word: str, parts: int) -> int:
 
 
 def _cell_line(v: str, x: str, c: int) -> str:
+    """A cell of the split's files: ``v<TAB>x<TAB>count``, a chunk end as an empty word (:func:`_cell_of`)."""
     return f"{'' if v == END else v}\t{'' if x == END else x}\t{c}\n"
+
+
+def _cell_of(line: str) -> tuple[tuple[str, str], int]:
+    """The cell and count of a line of :func:`_cell_line`."""
+    v, x, c = line[:-1].split("\t")
+    return (sys.intern(v or END), sys.intern(x or END)), int(c)
 
 
 def _part_bigrams(paths: list[str], parts: int, p: int) -> Counter:
     """The bigrams of cut files whose first word falls in part ``p`` of ``parts`` (:func:`_part_of`)."""
     table: Counter = Counter()
     part: dict[str, int] = {}
-    for m, words in _cuts(paths):
-        for k in bigrams(words):
+    for m, text in _cut_texts(paths):
+        for k in _text_bigrams(text):
             v = k[0]
             q = part.get(v)
             if q is None:
@@ -1294,14 +1302,14 @@ def _write_records(records: Iterable[tuple[str, tuple[str, str], int]], files: l
         q = part.get(w)
         if q is None:
             q = part[w] = _part_of(w, n)
-        files[q].write(f"{w}\t{'' if v == END else v}\t{'' if x == END else x}\t{c}\n")
+        files[q].write(f"{w}\t" + _cell_line(v, x, c))
 
 
 def _read_records(path: str) -> Iterator[tuple[str, tuple[str, str], int]]:
     with open(path, encoding="utf-8") as f:
         for line in f:
-            w, v, x, c = line[:-1].split("\t")
-            yield w, (v or END, x or END), int(c)
+            w, _, cell = line.partition("\t")
+            yield (w, *_cell_of(cell))
 
 
 def _recut_pass(files: list[tuple[int, str, str]]) -> tuple[Counter, Counter, list[tuple[int, str]]]:
@@ -1336,13 +1344,9 @@ def _recut_pass(files: list[tuple[int, str, str]]) -> tuple[Counter, Counter, li
                         g.write(line)
                         continue
                     m = int(m)
-                    for w in words:
-                        counts[w] -= m
-                    for w in new:
-                        counts[w] += m
-                    for k in bigrams(words):
-                        change[k] -= m
-                    for k in bigrams(new):
-                        change[k] += m
+                    for w, d in word_changes(words, new, m):
+                        counts[w] += d
+                    for k, d in bigram_changes(words, new, m):
+                        change[k] += d
                     g.write(f"{m}\t{' '.join(new)}\n")
     return counts, change, now

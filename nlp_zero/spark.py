@@ -71,8 +71,8 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
-from .bigram_split import (Candidates, Known, Recut, bigrams, cell_parts, decides, gather, left_records, price_of,
-                           right_records)
+from .bigram_split import (Candidates, Known, Recut, bigram_changes, bigrams, cell_parts, decides, gather,
+                           left_records, price_of, right_records, word_changes)
 from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts,
                      _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
@@ -1027,14 +1027,12 @@ def _changed(record: tuple[str, int, str | None]) -> bool:
 
 def _word_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[str, int]]:
     line, m, new = record
-    yield from ((w, -m) for w in line.split(" "))
-    yield from ((w, m) for w in new.split(" "))
+    return word_changes(line.split(" "), new.split(" "), m)
 
 
 def _bigram_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[tuple[str, str], int]]:
     line, m, new = record
-    yield from ((k, -m) for k in bigrams(line.split(" ")))
-    yield from ((k, m) for k in bigrams(new.split(" ")))
+    return bigram_changes(line.split(" "), new.split(" "), m)
 
 
 def _nonzero(kv: tuple) -> bool:
