@@ -18,9 +18,11 @@ The scores of an n-gram ``x`` of length k (all logs natural):
   ``vbe_l(x) = h_l(x) - h_l(x[1:])``: entropy rises at a word's end;
 * cohesion ``pmi(x)`` = mean over split points of
   ``ln(N n(x) / (n(left) n(right)))`` (the merge gain's PMI, §2);
-* each is standardised among *all* k-grams of the corpus (z-score), which is
-  what makes orders comparable and the method free of thresholds (nVBE,
-  Magistry & Sagot 2012); ``score(x) = z(vbe_l) + z(vbe_r) + z(pmi)``.
+* each is standardised among *all* k-grams of the corpus (z-score: centred
+  at the median, scaled by the standard deviation), which is what makes
+  orders comparable and the method free of thresholds (nVBE, Magistry &
+  Sagot 2012, who centre at the mean); ``score(x) = z(vbe_l) + z(vbe_r) +
+  z(pmi)``.
 
 The segmentation of a chunk maximises ``Σ score(w) len(w)`` over words of at
 most ``order`` symbols (Magistry & Sagot's objective, with cohesion added).
@@ -37,15 +39,16 @@ rounds until none leaves.
 Each ingredient was kept because it paid on the PKU-unsupervised protocol
 (docs/design.md §11; the figures are in the README, from
 ``benchmarks/sighan.py --ablation``): autonomy, then cohesion, then the
-Chao-Shen entropy estimate, then the bigram split.  Tried and left out,
+Chao-Shen entropy estimate, then the bigram split; then the median as the
+centre of the z-scores, chosen by the agreement of lexicons learned on two
+halves of the corpus (docs/design.md §5.5; the README, "How the z-scores are
+taken").  Tried and left out,
 because they did not pay: soft EM over the lexicon lattice (over all frequent
 n-grams it collapses to long words), MDL pruning with the spelling cost as the
 length prior, a second pass over words to find compounds, rank instead of
 z-score standardisation, choosing a per-word cost by held-out code length
 (code length keeps falling as words grow longer, so it picks ever longer
-words).  The median instead of the mean as the centre of the z-scores gains
-everywhere once the bigram split is in, but is not chosen yet (the README,
-"How the z-scores are taken", says why; ``benchmarks/discovery_trials.py``).
+words), the median absolute deviation as the scale of the z-scores.
 Limits: most remaining errors are PKU conventions statistics cannot see (X市,
 X性, 社会主义 as one word; 1月 1日, 这 一 as two) and rare words split apart.
 
@@ -262,8 +265,8 @@ class WordFinder:
         st = self.stats
         return {
             "version": __version__,
-            "method": ("WordFinder: standardised branching-entropy variation + cohesion, max Σ score·len"
-                       + (", then the bigram split" if self.split else "")),
+            "method": ("WordFinder: branching-entropy variation + cohesion, z-scores about the median, "
+                       "max Σ score·len" + (", then the bigram split" if self.split else "")),
             "parameters": {"order": self.order, "split": self.split},
             "inputs": inputs,
             "lines": st.lines,

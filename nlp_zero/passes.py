@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import itertools
 import logging
 import math
@@ -41,7 +42,9 @@ from .bigram_split import (END, Candidates, Known, Recut, bigram_changes, gather
                            price_of, right_records, shortens, word_changes)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
-from .scores import entropy as _entropy, exact_partials
+from .scores import Ask, Median, add_answers, answer, entropy as _entropy, exact_partials
+
+FIRST: Ask = (0, 0, False)  # (the first pass's question to a column: its values' first 16 bits)
 from .spill import WorkArea, rss
 from .text import readable
 
@@ -519,12 +522,14 @@ def side_columns(tables: list, K: int, forward: bool, prev_h: dict[str, float], 
 
 
 def _join_pass(K: int, logn: float, f_parts: list[tuple], b_parts: list[list[tuple]],
-               out_prefix: str) -> list[list[array]]:
+               out_prefix: str) -> list[tuple]:
     """Pair the forward and backward columns of the n-grams of one forward range.
 
     Writes, per order, the n-grams with ``vbe_r``, ``vbe_l`` and ``pmi``
     (``ln N + ln n(x)`` less the mean ln n of the two parts over the split
-    points) and returns these columns (for the standardisation).  ``f_parts[k]``:
+    points) and returns, per order, what the standardisation needs of them: their
+    number, the exact partials of each column's sum, the join file, and each
+    column's first answer to its median (:class:`~nlp_zero.scores.Median`).  ``f_parts[k]``:
     the forward columns of order k; ``b_parts[j][k]``: those that backward pass j
     wrote for this range.
     """
@@ -552,20 +557,28 @@ def _join_pass(K: int, logn: float, f_parts: list[tuple], b_parts: list[list[tup
                                  map(truediv, map(add, s_f, s_b), repeat(float(k - 1)))))
         else:
             pmi = array("d", bytes(8 * len(keys)))
+        cols = (vr, vl, pmi) if k > 1 else (vr, vl)  # (the cohesion of single symbols is not standardised)
         columns.append((len(keys), [exact_partials(col) for col in (vr, vl, pmi)],
-                        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi)))
+                        _save(f"{out_prefix}.k{k}", keys, vr, vl, pmi), [answer(col, FIRST) for col in cols]))
     return columns
 
 
-def _spread_pass(parts: list[tuple], means: list[tuple[float, float, float]]) -> list[list[list[float]]]:
+def _spread_pass(parts: list[tuple], means: list[tuple[float, float, float]] | None,
+                 asks: dict[tuple[int, int], Ask]) -> tuple[list[list[list[float]]], dict]:
     """``[k - 1][c]``: the exact partials of Σ (v - mean)² of column c (vbe_r, vbe_l, pmi) of order k in one
-    range's join files (``parts[k]``), each term rounded as ``(v - mean) ** 2`` is."""
-    out = []
+    range's join files (``parts[k]``), each term rounded as ``(v - mean) ** 2`` is (none without ``means``);
+    and the answers of these columns to ``asks``, keyed ``(k, c)`` (the medians', :class:`~nlp_zero.scores
+    .Median`)."""
+    out, answers = [], {}
     for k in range(1, len(parts)):
+        if means is None and not any(key[0] == k for key in asks):
+            continue
         _, cols = _load(parts[k])
-        out.append([exact_partials(map(pow, map(sub, col, repeat(mean)), repeat(2)))
-                    for col, mean in zip(cols, means[k - 1])])
-    return out
+        if means is not None:
+            out.append([exact_partials(map(pow, map(sub, col, repeat(mean)), repeat(2)))
+                        for col, mean in zip(cols, means[k - 1])])
+        answers.update(((k, c), answer(cols[c], ask)) for (kk, c), ask in asks.items() if kk == k)
+    return out, answers
 
 
 def _mean(n: int, partials: Iterable[list[float]]) -> float:
@@ -995,15 +1008,33 @@ class Plan:
         counts = [sum(per[k - 1][0] for per in sums) for k in range(1, K + 1)]
         means = [tuple(_mean(counts[k - 1], (per[k - 1][1][c] for per in sums)) for c in range(3))
                  for k in range(1, K + 1)]
-        spreads = run_tasks(_spread_pass, [(parts, means) for parts in joined], self.jobs,
-                            lambda d, t: self.report("standardising", d, t))
+        medians = {(k, c): Median(counts[k - 1]) for k in range(1, K + 1) if counts[k - 1]
+                   for c in range(3 if k > 1 else 2)}
+        for (k, c), median in medians.items():
+            median.take(functools.reduce(add_answers, (per[k - 1][3][c] for per in sums)))
+        spreads = self._select(joined, medians, means)
         norms = {}
         for k in range(1, K + 1):
-            n, m = counts[k - 1], means[k - 1]
-            cols = [(m[c], _deviation(n, (per[k - 1][c] for per in spreads))) for c in range(3)]
+            n = counts[k - 1]
+            cols = [(medians[k, c].value if n else 0.0, _deviation(n, (per[k - 1][c] for per in spreads)))
+                    for c in range(3 if k > 1 else 2)]
             norms[k] = (cols[0], cols[1], cols[2] if k > 1 else (0.0, 1.0))
         self.scored = sum(counts)
         return _Model(K, norms, joined)
+
+    def _select(self, joined: list[list], medians: dict[tuple[int, int], Median],
+                means: list[tuple[float, float, float]]) -> list[list[list[list[float]]]]:
+        """The spread passes (their partials returned), which also narrow ``medians`` down; then more passes
+        over the join files until every median is found (rarely needed: see :class:`~nlp_zero.scores.Median`)."""
+        spreads = None
+        while spreads is None or any(m.value is None for m in medians.values()):
+            asks = {key: m.ask() for key, m in medians.items() if m.value is None}
+            done = run_tasks(_spread_pass, [(parts, None if spreads else means, asks) for parts in joined],
+                             self.jobs, lambda d, t: self.report("standardising", d, t))
+            for key in asks:
+                medians[key].take(functools.reduce(add_answers, (answers[key] for _, answers in done)))
+            spreads = spreads or [out for out, _ in done]
+        return spreads
 
     def _table_jobs(self, stage: str) -> int:
         """Workers for a stage that shares this process's table with them: as many as fit the budget.

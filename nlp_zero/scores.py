@@ -5,15 +5,23 @@
 * :func:`entropy`: a branching entropy, estimated for small samples;
 * :func:`exact_partials`: the exact sum of some floats, as a few floats --
   so that sums taken apart (per pass, per machine) add up to exactly what
-  one ``math.fsum`` over all the values gives.
+  one ``math.fsum`` over all the values gives;
+* :class:`Median`: the exact lower median of values seen in passes (the
+  centre of the z-scores, docs/design.md §5.5), in bounded memory -- each
+  pass answers :func:`answer` for the values it holds, the answers add up
+  (:func:`add_answers`) in any grouping, and the median follows from them.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from operator import neg
-from typing import Iterable
+import struct
+from array import array
+from collections import Counter
+from itertools import compress, repeat
+from operator import and_, eq, neg, rshift
+from typing import Iterable, Union
 
 
 def code_length(counts: Iterable[int]) -> float:
@@ -78,3 +86,89 @@ def exact_partials(values: Iterable[float]) -> list[float]:
         if rest == 0.0:
             return parts
         parts.append(rest)
+
+
+#: At most this many values of one column are brought together to find a median (8 bytes each); more
+#: than that share the bits known so far, and the next pass counts the values by their next 16 bits.
+GATHER = 1 << 18
+
+#: What a pass is asked about one column: ``(bits, prefix, gather)`` -- among the values whose IEEE 754
+#: pattern begins with the ``bits`` bits ``prefix``, their next 16 bits counted, or (``gather``) the values.
+Ask = tuple[int, int, bool]
+Answer = Union[Counter, array]
+
+
+def _patterns(values: array) -> array:
+    """The IEEE 754 bit patterns of doubles, as unsigned 64-bit integers."""
+    raw = array("Q")
+    raw.frombytes(values.tobytes())
+    return raw
+
+
+def answer(values: Iterable[float], ask: Ask) -> Answer:
+    """What one pass's ``values`` (one column's share) say to ``ask`` (see :data:`Ask`)."""
+    values = values if isinstance(values, array) and values.typecode == "d" else array("d", values)
+    bits, prefix, gather = ask
+    raw = _patterns(values)
+    if bits:
+        inside = list(map(eq, map(rshift, raw, repeat(64 - bits)), repeat(prefix)))
+        if gather:
+            return array("d", compress(values, inside))
+        raw = compress(raw, inside)
+    elif gather:
+        return array("d", values)
+    return Counter(map(and_, map(rshift, raw, repeat(48 - bits)), repeat(0xFFFF)))
+
+
+def add_answers(a: Answer, b: Answer) -> Answer:
+    """Two shares' answers to the same ask, as one (counts added; gathered values joined)."""
+    return a + b
+
+
+class Median:
+    """The lower median -- the ``(n + 1) // 2``-th smallest -- of ``n`` values seen in passes, exactly.
+
+    Each pass is asked :meth:`ask` and its answers, added, go to :meth:`take`,
+    until :attr:`value` is found.  The values are narrowed by their bit
+    patterns, 16 bits a pass (the patterns of doubles sort as the doubles do
+    once the negative ones are reversed), and gathered once at most
+    :data:`GATHER` of them share the bits known: at most four passes, and
+    no pass holds more than 65,536 counts or :data:`GATHER` values of a column.
+
+    >>> vals = [3.5, -1.0, 2.0, 2.0, 0.0, -7.25, 9.0]
+    >>> m = Median(len(vals))
+    >>> while m.value is None:
+    ...     m.take(answer(vals, m.ask()))
+    >>> m.value
+    2.0
+    """
+
+    def __init__(self, n: int):
+        if n < 1:
+            raise ValueError("the median of no values")
+        self.rank = (n - 1) // 2  # (among the values that share the bits known)
+        self.bits = self.prefix = 0
+        self.size = n
+        self.value: float | None = None
+
+    def ask(self) -> Ask:
+        return self.bits, self.prefix, self.size <= GATHER
+
+    def take(self, got: Answer) -> None:
+        if isinstance(got, array):
+            self.value = sorted(got)[self.rank]
+            return
+        if self.bits:
+            backward = (self.prefix >> (self.bits - 1)) & 1  # (a negative value: larger patterns are smaller)
+            order = sorted(got, reverse=bool(backward))
+        else:  # (the first 16 bits hold the sign: the negative values first, the most negative first)
+            order = sorted(got, key=lambda c: (~c & 0xFFFF) if c & 0x8000 else c | 0x8000)
+        for chunk in order:
+            if self.rank < got[chunk]:
+                break
+            self.rank -= got[chunk]
+        self.prefix = (self.prefix << 16) | chunk
+        self.bits += 16
+        self.size = got[chunk]
+        if self.bits == 64:
+            self.value = struct.unpack("<d", struct.pack("<Q", self.prefix))[0]

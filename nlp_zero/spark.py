@@ -73,9 +73,10 @@ from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
 from .bigram_split import (Candidates, Known, Recut, bigram_changes, bigrams, cell_parts, decides, gather,
                            left_records, price_of, right_records, word_changes)
-from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts,
-                     _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
-from .scores import code_length, entropy, exact_partials
+from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, FIRST, _best_split, _cut_lines,
+                     _forward_counts, _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates,
+                     side_columns)
+from .scores import Median, add_answers, answer, code_length, entropy, exact_partials
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
 MISSING = ("the Spark engine needs the extra nlp-zero[spark] (pip install 'nlp-zero[spark]') "
@@ -624,17 +625,27 @@ def _backward(K: int, logn: float, singles_bc):
     return backward
 
 
-def _sums(means: dict | None):
-    def sums(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple[int, list[list[float]]]]]:
-        """Per order: the number of n-grams and the exact partials of each column (or of its squared
-        deviations from ``means``)."""
-        out: dict[int, tuple[int, list[list[float]]]] = {}
+def _asks_of(asks: dict | None, k: int) -> dict[int, Any]:
+    """The columns of order ``k`` a pass answers, and what it is asked of each (``None``: the first question,
+    of every column but the cohesion of single symbols)."""
+    if asks is None:
+        return {c: FIRST for c in range(3 if k > 1 else 2)}
+    return {c: ask for (kk, c), ask in asks.items() if kk == k}
+
+
+def _sums(means: dict | None, asks: dict | None):
+    def sums(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple[int, list, dict]]]:
+        """Per order: the number of n-grams, the exact partials of each column (or of its squared deviations
+        from ``means``), and the columns' answers to ``asks`` (:class:`~nlp_zero.scores.Median`)."""
+        out: dict[int, tuple[int, list[list[float]], dict]] = {}
         for k, keys, cols in blocks:
+            answers = {c: answer(cols[c], ask) for c, ask in _asks_of(asks, k).items()}
             if means is not None:
                 cols = [array("d", map(pow, map(sub, col, repeat(mean)), repeat(2)))  # (v - mean) ** 2
                         for col, mean in zip(cols, means[k])]
-            n, partials = out.get(k, (0, [[], [], []]))
-            out[k] = n + len(keys), [p + exact_partials(col) for p, col in zip(partials, cols)]
+            n, partials, got = out.get(k, (0, [[], [], []], {}))
+            out[k] = (n + len(keys), [p + exact_partials(col) for p, col in zip(partials, cols)],
+                      _add_answers(got, answers))
         return iter(out.items())
 
     return sums
@@ -645,18 +656,38 @@ def _singles_block(singles_cols: dict[str, tuple]) -> tuple[int, list[str], list
     return 1, keys, [array("d", (singles_cols[a][j] for a in keys)) for j in range(3)]
 
 
+def _add_answers(a: dict, b: dict) -> dict:
+    return {c: add_answers(a[c], b[c]) if c in a and c in b else a.get(c, b.get(c)) for c in {*a, *b}}
+
+
 def _add_sums(a: tuple, b: tuple) -> tuple:
-    return a[0] + b[0], [x + y for x, y in zip(a[1], b[1])]
+    return a[0] + b[0], [x + y for x, y in zip(a[1], b[1])], _add_answers(a[2], b[2])
 
 
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
-    """The mean and standard deviation of vbe_r, vbe_l and pmi of each order, the sums exact (module docstring)."""
-    totals = dict(scored.mapPartitions(_sums(None)).reduceByKey(_add_sums, P).collect())
+    """The median and standard deviation of vbe_r, vbe_l and pmi of each order, exact (module docstring):
+    the sums and the medians' first answers in one job, the squares and their second in another, and a job
+    more for each step a median still needs (rarely one)."""
     singles = [_singles_block(singles_cols)]
-    totals.update(_sums(None)(singles))
-    means = {k: tuple(math.fsum(p) / n for p in partials) for k, (n, partials) in totals.items()}
-    squares = dict(scored.mapPartitions(_sums(means)).reduceByKey(_add_sums, P).collect())
-    squares.update(_sums(means)(singles))
+
+    def job(means: dict | None, asks: dict | None) -> dict[int, tuple]:
+        got = dict(scored.mapPartitions(_sums(means, asks)).reduceByKey(_add_sums, P).collect())
+        for k, one in _sums(means, asks)(singles):
+            got[k] = _add_sums(got[k], one) if k in got else one
+        return got
+
+    totals = job(None, None)
+    means = {k: tuple(math.fsum(p) / n for p in partials) for k, (n, partials, _) in totals.items()}
+    medians = {(k, c): Median(n) for k, (n, _, answers) in totals.items() if n for c in answers}
+    for (k, c), median in medians.items():
+        median.take(totals[k][2][c])
+    squares = None
+    while squares is None or any(m.value is None for m in medians.values()):
+        asks = {key: m.ask() for key, m in medians.items() if m.value is None}
+        got = job(None if squares else means, asks)
+        for (k, c) in asks:
+            medians[k, c].take(got[k][2][c])
+        squares = squares or got
     norms = {}
     for k in range(1, K + 1):
         n = totals[k][0] if k in totals else 0
@@ -666,7 +697,7 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
         pairs = []
         for j in range(3):
             var = math.fsum(squares[k][1][j]) / n
-            pairs.append((means[k][j], math.sqrt(var) if var > 0 else 1.0))
+            pairs.append((medians[k, j].value if (k, j) in medians else 0.0, math.sqrt(var) if var > 0 else 1.0))
         if k == 1:
             pairs[2] = (0.0, 1.0)
         norms[k] = tuple(pairs)

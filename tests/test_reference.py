@@ -3,7 +3,7 @@
 Dictionaries and loops, one function per formula of the discovery module's
 docstring (docs/design.md §5): counts inside
 chunks, Chao-Shen branching entropies, their variations, PMI, the z-scores
-and the segmentation; then the bigram split (§5.9), by its definition: the
+(centred at the median) and the segmentation; then the bigram split (§5.9), by its definition: the
 bigram code length of the whole segmentation before and after writing a
 word as two, each time.  It is slow and obvious on purpose; ``find()`` computes
 the same numbers in passes sized to a memory budget.  The test pins the
@@ -17,11 +17,13 @@ from __future__ import annotations
 import itertools
 import lzma
 import math
+import statistics
 from collections import Counter, defaultdict
 
 import pytest
 
 from nlp_zero import WordFinder, passes
+from nlp_zero import scores as formulas
 from nlp_zero.corpus import demo_path
 from nlp_zero.text import readable, stat_chunks
 
@@ -108,11 +110,13 @@ def pmi(n, x, N):
 
 
 def zscores(values):
-    """(v - mean) / sd over a population (every distinct k-gram once), sd the population deviation (1 if 0)."""
+    """(v - median) / sd over a population (every distinct k-gram once): the lower median, sd the population
+    deviation (about the mean; 1 if 0)."""
     mean = math.fsum(values.values()) / len(values)
     var = math.fsum((v - mean) ** 2 for v in values.values()) / len(values)
     sd = math.sqrt(var) if var > 0 else 1.0
-    return {x: (v - mean) / sd for x, v in values.items()}
+    centre = statistics.median_low(values.values())
+    return {x: (v - centre) / sd for x, v in values.items()}
 
 
 def scores(chunks, K):
@@ -254,7 +258,7 @@ HANDMADE = [
 @pytest.fixture(scope="module")
 def lines():
     with lzma.open(demo_path(), "rt", encoding="utf-8") as f:
-        demo = [line.rstrip("\n") for line in itertools.islice(f, 300)]
+        demo = [line.rstrip("\n") for line in itertools.islice(f, 500)]
     return demo + HANDMADE
 
 
@@ -347,3 +351,28 @@ def test_the_reference_on_a_hand_count():
     assert chao_shen([3, 1]) == pytest.approx(sum(-C * c / 4 * math.log(C * c / 4) / (1 - (1 - C * c / 4) ** 4)
                                                   for c in (3, 1)))
     assert pmi(n, "甲乙", 5) == pytest.approx(math.log(5 * 2 / (2 * 2)))
+
+
+def test_the_medians_found_in_steps(lines, expected, monkeypatch):
+    # at most 3 values gathered: each median is narrowed 16 bits a pass, in passes after the spread pass
+    monkeypatch.setattr(formulas, "GATHER", 3)
+    monkeypatch.setattr(passes, "BYTES_PER_NGRAM", 6000)
+    finder = WordFinder(order=4).train(lines)
+    assert_same(finder, finder.find(max_memory=1, jobs=2), expected)
+
+
+@pytest.mark.parametrize("gather", [0, 1, 5, 1 << 18])
+def test_median_by_hand(monkeypatch, gather):
+    # the lower median of values seen in three shares, against sorting them all; ties, signs, zeros, tiny
+    # and huge values, and every number of values from 1 to 40
+    monkeypatch.setattr(formulas, "GATHER", gather)
+    pool = [0.0, -0.0, 1.0, -1.0, 2.5, 2.5, -3e-310, 5e-324, 1e300, -1e300, 0.1, -0.1, 7.0, 7.0, 7.0]
+    for n in range(1, 41):
+        values = [pool[(i * 7 + n) % len(pool)] * (1 + (i % 3)) for i in range(n)]
+        median, passes_made = formulas.Median(n), 0
+        while median.value is None:
+            ask = median.ask()
+            shares = [formulas.answer(values[j::3], ask) for j in range(3)]
+            median.take(shares[0] + shares[1] + shares[2])
+            passes_made += 1
+        assert median.value == sorted(values)[(n - 1) // 2] and passes_made <= 4
