@@ -1025,8 +1025,9 @@ class Plan:
     def _select(self, joined: list[list], medians: dict[tuple[int, int], Median],
                 means: list[tuple[float, float, float]]) -> list[list[list[list[float]]]]:
         """The spread passes (their partials returned), which also narrow ``medians`` down; then more passes
-        over the join files until every median is found (rarely needed: see :class:`~nlp_zero.scores.Median`)."""
-        spreads = None
+        over the join files until every median is found (up to two, where many values tie, as the 0s of the longer
+        orders do; :class:`~nlp_zero.scores.Median`)."""
+        spreads, made = None, 0
         while spreads is None or any(m.value is None for m in medians.values()):
             asks = {key: m.ask() for key, m in medians.items() if m.value is None}
             done = run_tasks(_spread_pass, [(parts, None if spreads else means, asks) for parts in joined],
@@ -1034,6 +1035,8 @@ class Plan:
             for key in asks:
                 medians[key].take(functools.reduce(add_answers, (answers[key] for _, answers in done)))
             spreads = spreads or [out for out, _ in done]
+            made += 1
+        log.info("the medians found in %d spread and selection passes", made)
         return spreads
 
     def _table_jobs(self, stage: str) -> int:

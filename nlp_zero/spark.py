@@ -24,6 +24,9 @@ local engine byte for byte:
    (:func:`nlp_zero.scores.exact_partials`) and the driver takes one ``fsum`` of them all --
    the correctly rounded sum, as one ``math.fsum`` over all values gives
    locally (per-partition ``fsum`` s added are not, in about 4 cases of 10);
+   the medians, the z-scores' centres, found exactly in the same jobs (and a
+   job or two more) from counts of the values' bit patterns that add up
+   across partitions (:class:`nlp_zero.scores.Median`);
 5. candidate passes order by order; the shorter candidates that the
    k-grams of a partition need (the parts of those that beat their split
    into single symbols) are brought to it by a join, not broadcast;
@@ -633,14 +636,17 @@ def _asks_of(asks: dict | None, k: int) -> dict[int, Any]:
     return {c: ask for (kk, c), ask in asks.items() if kk == k}
 
 
-def _sums(means: dict | None, asks: dict | None):
+def _sums(means: dict | None, asks: dict | None, summed: bool = True):
     def sums(blocks: Iterable[tuple[int, list[str], list]]) -> Iterator[tuple[int, tuple[int, list, dict]]]:
         """Per order: the number of n-grams, the exact partials of each column (or of its squared deviations
-        from ``means``), and the columns' answers to ``asks`` (:class:`~nlp_zero.scores.Median`)."""
+        from ``means``; none unless ``summed``), and the columns' answers to ``asks``
+        (:class:`~nlp_zero.scores.Median`)."""
         out: dict[int, tuple[int, list[list[float]], dict]] = {}
         for k, keys, cols in blocks:
             answers = {c: answer(cols[c], ask) for c, ask in _asks_of(asks, k).items()}
-            if means is not None:
+            if not summed:
+                cols = []
+            elif means is not None:
                 cols = [array("d", map(pow, map(sub, col, repeat(mean)), repeat(2)))  # (v - mean) ** 2
                         for col, mean in zip(cols, means[k])]
             n, partials, got = out.get(k, (0, [[], [], []], {}))
@@ -667,12 +673,12 @@ def _add_sums(a: tuple, b: tuple) -> tuple:
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
     """The median and standard deviation of vbe_r, vbe_l and pmi of each order, exact (module docstring):
     the sums and the medians' first answers in one job, the squares and their second in another, and a job
-    more for each step a median still needs (rarely one)."""
+    more for each step a median still needs (up to two, where many values tie: the 0s of the longer orders)."""
     singles = [_singles_block(singles_cols)]
 
-    def job(means: dict | None, asks: dict | None) -> dict[int, tuple]:
-        got = dict(scored.mapPartitions(_sums(means, asks)).reduceByKey(_add_sums, P).collect())
-        for k, one in _sums(means, asks)(singles):
+    def job(means: dict | None, asks: dict | None, summed: bool = True) -> dict[int, tuple]:
+        got = dict(scored.mapPartitions(_sums(means, asks, summed)).reduceByKey(_add_sums, P).collect())
+        for k, one in _sums(means, asks, summed)(singles):
             got[k] = _add_sums(got[k], one) if k in got else one
         return got
 
@@ -684,7 +690,7 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
     squares = None
     while squares is None or any(m.value is None for m in medians.values()):
         asks = {key: m.ask() for key, m in medians.items() if m.value is None}
-        got = job(None if squares else means, asks)
+        got = job(means, asks, squares is None)
         for (k, c) in asks:
             medians[k, c].take(got[k][2][c])
         squares = squares or got

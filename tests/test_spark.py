@@ -140,10 +140,26 @@ def test_discover_gives_the_local_lexicon_byte_for_byte(spark, demo_lines, tmp_p
     assert _bytes(tmp_path / "spark.tsv") == _bytes(tmp_path / "local.tsv")
 
 
+def test_the_medians_in_steps_are_the_local_ones(spark, demo_lines, tmp_path, monkeypatch):
+    # at most 3 values of a column gathered: the medians are narrowed in jobs of their own, as on a corpus
+    # whose values tie by the million
+    from nlp_zero import scores
+    from nlp_zero.spark import discover
+
+    monkeypatch.setattr(scores, "GATHER", 3)
+    lines = demo_lines[:800]
+    local = WordFinder(order=4).train(lines).find()
+    lexicon = discover(spark.sparkContext.parallelize(lines, 3), order=4, partitions=3)
+    for name, lex in (("local", local), ("spark", lexicon)):
+        lex.save_tsv(str(tmp_path / f"{name}.tsv"))
+    assert _bytes(tmp_path / "spark.tsv") == _bytes(tmp_path / "local.tsv")
+
+
 @pytest.mark.parametrize("split", [False, True])
 def test_discover_collects_and_broadcasts_no_more_than_the_alphabet(spark, demo_lines, monkeypatch, split):
     """What reaches the driver, but for the lexicon (a stream), is as large as the alphabet at most -- or of
-    a fixed size (the sieve of the candidates, the same bytes whatever the corpus); the bigram split's
+    a fixed size (the sieve of the candidates, the same bytes whatever the corpus; the medians' counts of at
+    most 65,536 bit patterns or 2^18 values a column, in one record an order); the bigram split's
     rounds add tables of words (the word counts, the candidates and their tests' parts: as many as the
     words before the split at most), never bigrams or chunks."""
     from pyspark import RDD, SparkContext
