@@ -1025,8 +1025,8 @@ class Plan:
     def _select(self, joined: list[list], medians: dict[tuple[int, int], Median],
                 means: list[tuple[float, float, float]]) -> list[list[list[list[float]]]]:
         """The spread passes (their partials returned), which also narrow ``medians`` down; then more passes
-        over the join files until every median is found (up to two, where many values tie, as the 0s of the longer
-        orders do; :class:`~nlp_zero.scores.Median`)."""
+        over the join files until every median is found (up to two; none on People's Daily:
+        :class:`~nlp_zero.scores.Median`)."""
         spreads, made = None, 0
         while spreads is None or any(m.value is None for m in medians.values()):
             asks = {key: m.ask() for key, m in medians.items() if m.value is None}

@@ -95,7 +95,10 @@ GATHER = 1 << 18
 #: What a pass is asked about one column: ``(bits, prefix, gather)`` -- among the values whose IEEE 754
 #: pattern begins with the ``bits`` bits ``prefix``, their next 16 bits counted, or (``gather``) the values.
 Ask = tuple[int, int, bool]
-Answer = Union[Counter, array]
+#: The answer: the counts by the next 16 bits with the least and the greatest pattern of those values
+#: (:data:`NONE_SEEN` where there are none), or the gathered values.
+Answer = Union[tuple[Counter, int, int], array]
+NONE_SEEN = (1 << 64, -1)
 
 
 def _patterns(values: array) -> array:
@@ -106,7 +109,7 @@ def _patterns(values: array) -> array:
 
 
 def answer(values: Iterable[float], ask: Ask) -> Answer:
-    """What one pass's ``values`` (one column's share) say to ``ask`` (see :data:`Ask`)."""
+    """What one pass's ``values`` (one column's share) say to ``ask`` (see :data:`Ask`, :data:`Answer`)."""
     values = values if isinstance(values, array) and values.typecode == "d" else array("d", values)
     bits, prefix, gather = ask
     raw = _patterns(values)
@@ -114,15 +117,20 @@ def answer(values: Iterable[float], ask: Ask) -> Answer:
         inside = list(map(eq, map(rshift, raw, repeat(64 - bits)), repeat(prefix)))
         if gather:
             return array("d", compress(values, inside))
-        raw = compress(raw, inside)
+        raw = array("Q", compress(raw, inside))
     elif gather:
         return array("d", values)
-    return Counter(map(and_, map(rshift, raw, repeat(48 - bits)), repeat(0xFFFF)))
+    if not raw:
+        return Counter(), *NONE_SEEN
+    return Counter(map(and_, map(rshift, raw, repeat(48 - bits)), repeat(0xFFFF))), min(raw), max(raw)
 
 
 def add_answers(a: Answer, b: Answer) -> Answer:
-    """Two shares' answers to the same ask, as one (counts added; gathered values joined)."""
-    return a + b
+    """Two shares' answers to the same ask, as one (counts added, the least and greatest kept; gathered
+    values joined)."""
+    if isinstance(a, array):
+        return a + b
+    return a[0] + b[0], min(a[1], b[1]), max(a[2], b[2])
 
 
 class Median:
@@ -132,8 +140,10 @@ class Median:
     until :attr:`value` is found.  The values are narrowed by their bit
     patterns, 16 bits a pass (the patterns of doubles sort as the doubles do
     once the negative ones are reversed), and gathered once at most
-    :data:`GATHER` of them share the bits known: at most four passes, and
-    no pass holds more than 65,536 counts or :data:`GATHER` values of a column.
+    :data:`GATHER` of them share the bits known; where all that share them
+    have one pattern (the many 0s of the longer orders), that is the value:
+    at most four passes, and no pass holds more than 65,536 counts or
+    :data:`GATHER` values of a column.
 
     >>> vals = [3.5, -1.0, 2.0, 2.0, 0.0, -7.25, 9.0]
     >>> m = Median(len(vals))
@@ -158,17 +168,25 @@ class Median:
         if isinstance(got, array):
             self.value = sorted(got)[self.rank]
             return
+        counts, least, greatest = got
+        if least == greatest:  # (one pattern only: no need to narrow further)
+            self.value = _double(least)
+            return
         if self.bits:
             backward = (self.prefix >> (self.bits - 1)) & 1  # (a negative value: larger patterns are smaller)
-            order = sorted(got, reverse=bool(backward))
+            order = sorted(counts, reverse=bool(backward))
         else:  # (the first 16 bits hold the sign: the negative values first, the most negative first)
-            order = sorted(got, key=lambda c: (~c & 0xFFFF) if c & 0x8000 else c | 0x8000)
+            order = sorted(counts, key=lambda c: (~c & 0xFFFF) if c & 0x8000 else c | 0x8000)
         for chunk in order:
-            if self.rank < got[chunk]:
+            if self.rank < counts[chunk]:
                 break
-            self.rank -= got[chunk]
+            self.rank -= counts[chunk]
         self.prefix = (self.prefix << 16) | chunk
         self.bits += 16
-        self.size = got[chunk]
+        self.size = counts[chunk]
         if self.bits == 64:
-            self.value = struct.unpack("<d", struct.pack("<Q", self.prefix))[0]
+            self.value = _double(self.prefix)
+
+
+def _double(pattern: int) -> float:
+    return struct.unpack("<d", struct.pack("<Q", pattern))[0]

@@ -673,7 +673,7 @@ def _add_sums(a: tuple, b: tuple) -> tuple:
 def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, tuple]:
     """The median and standard deviation of vbe_r, vbe_l and pmi of each order, exact (module docstring):
     the sums and the medians' first answers in one job, the squares and their second in another, and a job
-    more for each step a median still needs (up to two, where many values tie: the 0s of the longer orders)."""
+    more for each step a median still needs (up to two; none on People's Daily)."""
     singles = [_singles_block(singles_cols)]
 
     def job(means: dict | None, asks: dict | None, summed: bool = True) -> dict[int, tuple]:

@@ -353,12 +353,15 @@ def test_the_reference_on_a_hand_count():
     assert pmi(n, "甲乙", 5) == pytest.approx(math.log(5 * 2 / (2 * 2)))
 
 
-def test_the_medians_found_in_steps(lines, expected, monkeypatch):
+def test_the_medians_found_in_steps(lines, expected, monkeypatch, caplog):
     # at most 3 values gathered: each median is narrowed 16 bits a pass, in passes after the spread pass
     monkeypatch.setattr(formulas, "GATHER", 3)
     monkeypatch.setattr(passes, "BYTES_PER_NGRAM", 6000)
+    caplog.set_level("INFO", logger="nlp_zero.discovery")
     finder = WordFinder(order=4).train(lines)
     assert_same(finder, finder.find(max_memory=1, jobs=2), expected)
+    made = [int(r.getMessage().split()[4]) for r in caplog.records if "the medians found in" in r.getMessage()]
+    assert made and made[0] >= 2, made  # (the spread pass, then at least one of their own)
 
 
 @pytest.mark.parametrize("gather", [0, 1, 5, 1 << 18])
@@ -373,6 +376,6 @@ def test_median_by_hand(monkeypatch, gather):
         while median.value is None:
             ask = median.ask()
             shares = [formulas.answer(values[j::3], ask) for j in range(3)]
-            median.take(shares[0] + shares[1] + shares[2])
+            median.take(formulas.add_answers(formulas.add_answers(shares[0], shares[1]), shares[2]))
             passes_made += 1
         assert median.value == sorted(values)[(n - 1) // 2] and passes_made <= 4
