@@ -43,11 +43,10 @@ from .bigram_split import (END, Candidates, Known, Recut, bigram_changes, gather
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
 from .scores import Ask, Median, add_answers, answer, entropy as _entropy, exact_partials
-
-FIRST: Ask = (0, 0, False)  # (the first pass's question to a column: its values' first 16 bits)
 from .spill import WorkArea, rss
 from .text import readable
 
+FIRST: Ask = (0, 0, False)  # (the first pass's question to a column: its values' first 16 bits)
 log = logging.getLogger("nlp_zero.discovery")  # (the passes log as the learner they serve)
 
 # -- the passes of find() -------------------------------------------------
