@@ -71,8 +71,8 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
-from .bigram_split import (Candidates, Known, Recut, bigram_changes, bigrams, cell_parts, column_records, decides,
-                           price_of, row_records, word_changes)
+from .bigram_split import (Candidates, Known, Recut, bigram_changes, cell_parts, column_records, decides, price_of,
+                           row_records, word_changes)
 from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, _best_split, _cut_lines, _forward_counts,
                      _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates, side_columns)
 from .scores import code_length, entropy, exact_partials
@@ -974,13 +974,19 @@ def _sides_of(cells: Counter, P: int) -> Iterator[tuple[int, dict]]:
 def _table_sides(P: int):
     def sides(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, dict]]:
         """The bigrams of a partition's cuts, counted, for the partitions of the table (:func:`_sides_of`)."""
-        cells: Counter = Counter()
+        from .passes import _text_bigrams
+
+        texts: dict[int, list[str]] = defaultdict(list)
         for line, m in pairs:
+            texts[m].append(line)
+        cells: Counter = Counter()
+        for m, lines in texts.items():  # (the chunks seen m times in one text: counted as the cut files are)
+            text = "\n".join(lines) + "\n"
             if m == 1:
-                cells.update(bigrams(line.split(" ")))
+                cells.update(_text_bigrams(text))
             else:
-                for k in bigrams(line.split(" ")):
-                    cells[k] += m
+                for k, c in Counter(_text_bigrams(text)).items():
+                    cells[k] += c * m
         return _sides_of(cells, P)
 
     return sides
