@@ -1082,35 +1082,18 @@ def _cell_parts(cand_bc):
     return parts
 
 
-def _applied(P: int, known_bc):
-    def apply(j: int, records: Iterable[tuple[dict, tuple[dict, dict]]]) -> Iterator[tuple[dict, list[str]]]:
+def _summed(P: int, known_bc):
+    def summed(j: int, records: Iterable[tuple[dict, dict]]) -> Iterator[tuple[dict, list[str]]]:
         """``(changed, dirty)``: the changes of partition j of the table so far, a round's added, and the words
-        whose kept parts read a cell the round changed (:meth:`nlp_zero.bigram_split.Known.dirty`, each test
-        where its cell lies: ``(v, w)`` counted in row v, ``(w, x)`` in column x)."""
-        known = known_bc.value
-        keys, by_first, by_second, by_pair = known.keys, known.by_first, known.by_second, known.by_pair
-        for table, (changed, changes) in records:
-            _add(table, changed)
-            _add(table, changes)
+        whose kept parts read a cell the round changed (:meth:`nlp_zero.bigram_split.Known.dirty`, as if every
+        cell were counted: more, never fewer; each cell once, from its row).  The table itself is not read."""
+        for changed, changes in records:
             _add(changed, changes)
-            dirty: set[str] = set()
-            for p, deltas in changes.items():
-                line = table.get(p, {})  # (the cells counted now)
-                for q, d in deltas.items():
-                    if not d:
-                        continue
-                    if j < P:  # (the cell (p, q), in row p)
-                        if p in keys:
-                            dirty.add(p)
-                        if q in keys:
-                            dirty.add(q)
-                        dirty.update(w for w in by_first.get(q, ()) if w in line)  # ((v, a): (v, w) counted)
-                        dirty.update(by_pair.get((p, q), ()))
-                    else:  # (the cell (q, p), in column p: (q, p) = (b, x), (w, x) counted)
-                        dirty.update(w for w in by_second.get(q, ()) if w in line)
+            dirty = () if j >= P else known_bc.value.dirty(
+                ((p, q) for p, deltas in changes.items() for q, d in deltas.items() if d), None)
             yield changed, list(dirty)
 
-    return apply
+    return summed
 
 
 def _recut(recut_bc):
@@ -1183,7 +1166,7 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
         known_bc = sc.broadcast(known)
         bcs.append(known_bc)
         changes = _one_a_batch(deltas.flatMap(_sides_in).partitionBy(2 * P, _identity).mapPartitions(_merged, True))
-        updated = table.zip(changed.zip(changes)).mapPartitionsWithIndex(_applied(P, known_bc)).persist(disk)
+        updated = changed.zip(changes).mapPartitionsWithIndex(_summed(P, known_bc)).persist(disk)
         known.forget_words(w for dirty in updated.map(itemgetter(1)).collect() for w in dirty)
         deltas.unpersist()
         if stored is not None:
