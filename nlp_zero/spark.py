@@ -1046,8 +1046,9 @@ def _add(table: dict[str, dict], changes: dict[str, dict]) -> None:
 
 
 def _one_a_batch(rdd: Any) -> Any:
-    """``rdd`` (one record a partition) pickled one record a batch: RDDs so pickled zip without a pass of
-    Python to pickle them again (``RDD.zip``), and the table is not read twice."""
+    """``rdd`` (one record a partition) pickled one record a batch (``RDD._reserialize``, as ``RDD.zip`` does
+    itself): RDDs so pickled zip as they are stored, with no pass of Python to pickle them again, and the
+    table is read once where it is zipped."""
     from pyspark.serializers import BatchedSerializer, CPickleSerializer
 
     return rdd._reserialize(BatchedSerializer(CPickleSerializer(), 1))
