@@ -992,10 +992,12 @@ def _table_sides(P: int):
     return sides
 
 
-def _deltas(P: int):
-    def deltas(records: Iterable[tuple[str, int, str | None]]) -> Iterator[tuple[dict, list[dict]]]:
-        """``(words, sides)``: what the chunks of a partition cut again do to the word counts, and to the bigram
-        counts, for the partitions of the table (:func:`_sides_of`): one record, read without the chunks."""
+def _deltas(P: int, known_bc):
+    def deltas(records: Iterable[tuple[str, int, str | None]]) -> Iterator[tuple[dict, list[dict], list[str]]]:
+        """``(words, sides, dirty)``: what the chunks of a partition cut again do to the word counts, and to the
+        bigram counts, for the partitions of the table (:func:`_sides_of`), and the words whose kept parts read
+        a cell they change (:meth:`nlp_zero.bigram_split.Known.dirty`, as if every cell were counted, and of
+        this partition's changes: more, never fewer).  One record, read without the chunks."""
         words: Counter = Counter()
         cells: Counter = Counter()
         for line, m, new in records:
@@ -1005,13 +1007,18 @@ def _deltas(P: int):
                     words[w] += c
                 for k, c in bigram_changes(old, new, m):
                     cells[k] += c
-        yield dict(words), [part for _, part in _sides_of(cells, P)]
+        dirty = known_bc.value.dirty((k for k, c in cells.items() if c), None)
+        yield dict(words), [part for _, part in _sides_of(cells, P)], list(dirty)
 
     return deltas
 
 
-def _sides_in(record: tuple[dict, list[dict]]) -> Iterator[tuple[int, dict]]:
+def _sides_in(record: tuple[dict, list[dict], list[str]]) -> Iterator[tuple[int, dict]]:
     return enumerate(record[1])
+
+
+def _words_dirty(record: tuple[dict, list[dict], list[str]]) -> tuple[dict, list[str]]:
+    return record[0], record[2]
 
 
 def _merged(parts: Iterable[tuple[int, dict]]) -> Iterator[dict]:
@@ -1083,18 +1090,11 @@ def _cell_parts(cand_bc):
     return parts
 
 
-def _summed(P: int, known_bc):
-    def summed(j: int, records: Iterable[tuple[dict, dict]]) -> Iterator[tuple[dict, list[str]]]:
-        """``(changed, dirty)``: the changes of partition j of the table so far, a round's added, and the words
-        whose kept parts read a cell the round changed (:meth:`nlp_zero.bigram_split.Known.dirty`, as if every
-        cell were counted: more, never fewer; each cell once, from its row).  The table itself is not read."""
-        for changed, changes in records:
-            _add(changed, changes)
-            dirty = () if j >= P else known_bc.value.dirty(
-                ((p, q) for p, deltas in changes.items() for q, d in deltas.items() if d), None)
-            yield changed, list(dirty)
-
-    return summed
+def _summed(pair: tuple[dict, dict]) -> dict:
+    """The changes of a partition of the table so far, a round's added."""
+    changed, changes = pair
+    _add(changed, changes)
+    return changed
 
 
 def _recut(recut_bc):
@@ -1131,7 +1131,7 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
     table = _one_a_batch(cuts.mapPartitions(_table_sides(P)).partitionBy(2 * P, _identity)
                          .mapPartitions(_merged, True)).persist(disk)
     changed = _one_a_batch(sc.parallelize([{}] * (2 * P), 2 * P))  # (the changes of the table so far)
-    stored = None  # (the persisted RDD they are read from)
+    done: list = []  # (what the changes so far were made from: dropped once they are read)
     bcs: list = []  # (the broadcasts their lineage needs: destroyed with them)
     prev = None  # (the last round's cuts, old and new)
     known = Known()  # (the tests' cells' parts, on the driver: one per candidate split)
@@ -1146,6 +1146,9 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
             for key, part in records.mapPartitions(_cell_parts(cand_bc)).collect():
                 known.add(key, part)
             cand_bc.destroy()
+            for x in done:  # (the changes now read: what they were made from is not)
+                x.unpersist()
+            done = []
         price = price_of(counts, chunks)
         leave = {w for w, splits in cand.splits.items() if decides(w, splits, known.parts, counts, price)}
         log.info("bigram split, round %d: %d candidates tested again, %d words leave; %.1f s", r, len(todo),
@@ -1154,28 +1157,27 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
             break
         recut_bc = sc.broadcast(Recut(leave, counts, K))
         held.append(recut_bc)
+        known_bc = sc.broadcast(known)
+        bcs.append(known_bc)
         marked = cuts.map(_recut(recut_bc)).persist(disk)
-        deltas = marked.mapPartitions(_deltas(P)).persist(disk)
-        for change in deltas.map(itemgetter(0)).collect():
+        deltas = marked.mapPartitions(_deltas(P, known_bc)).persist(disk)
+        dirty = set()
+        for change, words in deltas.map(_words_dirty).collect():
             for w, c in change.items():
                 counts[w] = counts.get(w, 0) + c
+            dirty.update(words)
         counts = {w: c for w, c in counts.items() if c > 0}
+        known.forget_words(dirty)
         cuts.unpersist()  # (marked is on hand: the cuts before it are not needed again)
         if prev is not None:
             prev.unpersist()
         prev = marked
-        known_bc = sc.broadcast(known)
-        bcs.append(known_bc)
+        # (the changes added to the table's where the next round's tests read them: no job of their own)
         changes = _one_a_batch(deltas.flatMap(_sides_in).partitionBy(2 * P, _identity).mapPartitions(_merged, True))
-        updated = changed.zip(changes).mapPartitionsWithIndex(_summed(P, known_bc)).persist(disk)
-        known.forget_words(w for dirty in updated.map(itemgetter(1)).collect() for w in dirty)
-        deltas.unpersist()
-        if stored is not None:
-            stored.unpersist()
-        stored = updated
-        changed = _one_a_batch(updated.map(itemgetter(0)))
+        done += [changed, deltas]
+        changed = _one_a_batch(changed.zip(changes).map(_summed)).persist(disk)
         cuts = marked.map(_now)
-    for x in [table] + ([stored] if stored is not None else []):
+    for x in [table, changed] + done:
         x.unpersist()
     for x in bcs:
         x.destroy()
