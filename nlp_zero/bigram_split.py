@@ -130,6 +130,50 @@ def right_records(cells: Iterable[tuple[Cell, int]], get: Callable[[Cell], int],
                     yield v, (b, x), d
 
 
+def row_records(rows: Mapping[str, Mapping[str, int]], cand: Candidates, into: dict[str, dict[Cell, int]]
+                ) -> None:
+    """The records of :func:`left_records` added to ``into`` (:func:`gather`), from whole rows held as
+    ``{v: {x: n(v, x)}}`` (nonzero cells): a row is looked up by the candidates it holds, not read cell by cell."""
+    splits, keys = cand.splits, cand.splits.keys()
+    firsts: dict[str, list] = defaultdict(list)  # v -> (x, the candidates that split so) of each pair (v, x)
+    for (v, x), ws in cand.pairs.items():
+        firsts[v].append((x, ws))
+    for v, row in rows.items():
+        get = row.get
+        for x in row.keys() & keys:
+            cells = into.setdefault(x, {})
+            cells[v, x] = row[x]
+            for a, _ in splits[x]:
+                d = get(a)
+                if d:
+                    cells[v, a] = d
+        if v in splits:
+            cells = into.setdefault(v, {})
+            for x, c in row.items():
+                if x != v:
+                    cells[v, x] = c
+        for x, ws in firsts.get(v, ()):
+            c = get(x)
+            if c:
+                for w in ws:
+                    into.setdefault(w, {})[v, x] = c
+
+
+def column_records(cols: Mapping[str, Mapping[str, int]], cand: Candidates, into: dict[str, dict[Cell, int]]
+                   ) -> None:
+    """The records of :func:`right_records` added to ``into`` (:func:`gather`), from whole columns held as
+    ``{x: {v: n(v, x)}}`` (nonzero cells)."""
+    splits, keys = cand.splits, cand.splits.keys()
+    for x, col in cols.items():
+        get = col.get
+        for v in col.keys() & keys:
+            cells = into.setdefault(v, {})
+            for _, b in splits[v]:
+                d = get(b)
+                if d:
+                    cells[b, x] = d
+
+
 def rewrite(own: Mapping[Cell, int], w: str, a: str, b: str) -> tuple[dict[Cell, int], int]:
     """What writing every occurrence of ``w`` as ``a b`` does to the bigram counts: the change of each cell
     it touches, and n(w) (the change of the rows of ``w``, ``a`` and ``b``).  ``own``: the cells holding ``w``."""

@@ -74,8 +74,8 @@ from .errors import InputError, NlpZeroError
 from .fileio import atomic_write
 from .lexicon import Lexicon, tsv_header, tsv_row
 from .counting import add_counts, ngram_regex
-from .bigram_split import (Candidates, Known, Recut, bigram_changes, bigrams, cell_parts, decides, gather,
-                           left_records, price_of, right_records, word_changes)
+from .bigram_split import (Candidates, Known, Recut, bigram_changes, cell_parts, column_records, decides, price_of,
+                           row_records, word_changes)
 from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, FIRST, _best_split, _cut_lines,
                      _forward_counts, _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates,
                      side_columns)
@@ -990,57 +990,148 @@ def _words_of(record: tuple[str, int]) -> Iterator[tuple[str, int]]:
     return ((w, m) for w in line.split(" "))
 
 
-def _bigrams_of(record: tuple[str, int]) -> Iterator[tuple[tuple[str, str], int]]:
-    line, m = record
-    return ((k, m) for k in bigrams(line.split(" ")))
+def _sides_of(cells: Counter, P: int) -> Iterator[tuple[int, dict]]:
+    """``(j, part)``: the nonzero ``cells`` as rows ``{v: {x: n}}`` for partition j < P of the table (the
+    partition of the first word) and as columns ``{x: {v: n}}`` for j = P + the partition of the second."""
+    out: list[dict] = [{} for _ in range(2 * P)]
+    where: dict[str, int] = {}
+    for (v, x), c in cells.items():
+        if c:
+            i = where.get(v)
+            if i is None:
+                i = where[v] = _crc(v) % P
+            j = where.get(x)
+            if j is None:
+                j = where[x] = _crc(x) % P
+            out[i].setdefault(v, {})[x] = c
+            out[P + j].setdefault(x, {})[v] = c
+    return enumerate(out)
 
 
-def _side_records(side: int, cand_bc):
-    records_of = (left_records, right_records)[side]
+def _table_sides(P: int):
+    def sides(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, dict]]:
+        """The bigrams of a partition's cuts, counted, for the partitions of the table (:func:`_sides_of`)."""
+        from .passes import _text_bigrams
 
-    def records(table: dict) -> Iterator[tuple[str, tuple]]:
-        """``(w, (cell, count))``: what the tests need from a partition's whole rows (``side`` 0) or columns (1)."""
-        get = table.get
-        return ((w, (k, c)) for w, k, c in records_of(table.items(), lambda k: get(k, 0), cand_bc.value))
+        texts: dict[int, list[str]] = defaultdict(list)
+        for line, m in pairs:
+            texts[m].append(line)
+        cells: Counter = Counter()
+        for m, lines in texts.items():  # (the chunks seen m times in one text: counted as the cut files are)
+            text = "\n".join(lines) + "\n"
+            if m == 1:
+                cells.update(_text_bigrams(text))
+            else:
+                for k, c in Counter(_text_bigrams(text)).items():
+                    cells[k] += c * m
+        return _sides_of(cells, P)
+
+    return sides
+
+
+def _deltas(P: int, known_bc):
+    def deltas(records: Iterable[tuple[str, int, str | None]]) -> Iterator[tuple[dict, list[dict], list[str]]]:
+        """``(words, sides, dirty)``: what the chunks of a partition cut again do to the word counts, and to the
+        bigram counts, for the partitions of the table (:func:`_sides_of`), and the words whose kept parts read
+        a cell they change (:meth:`nlp_zero.bigram_split.Known.dirty`, as if every cell were counted, and of
+        this partition's changes: more, never fewer).  One record, read without the chunks."""
+        words: Counter = Counter()
+        cells: Counter = Counter()
+        for line, m, new in records:
+            if new is not None:
+                old, new = line.split(" "), new.split(" ")
+                for w, c in word_changes(old, new, m):
+                    words[w] += c
+                for k, c in bigram_changes(old, new, m):
+                    cells[k] += c
+        dirty = known_bc.value.dirty((k for k, c in cells.items() if c), None)
+        yield dict(words), [part for _, part in _sides_of(cells, P)], list(dirty)
+
+    return deltas
+
+
+def _sides_in(record: tuple[dict, list[dict], list[str]]) -> Iterator[tuple[int, dict]]:
+    return enumerate(record[1])
+
+
+def _words_dirty(record: tuple[dict, list[dict], list[str]]) -> tuple[dict, list[str]]:
+    return record[0], record[2]
+
+
+def _merged(parts: Iterable[tuple[int, dict]]) -> Iterator[dict]:
+    """A partition of the table (or of changes of it) as one dict, its parts' counts added."""
+    table: dict[str, dict] = {}
+    for _, part in parts:
+        for v, line in part.items():
+            have = table.get(v)
+            if have is None:
+                table[v] = line
+            else:
+                for x, c in line.items():
+                    have[x] = have.get(x, 0) + c
+    yield table
+
+
+def _add(table: dict[str, dict], changes: dict[str, dict]) -> None:
+    """Add ``changes`` to a partition of the table (or to changes of it), in place; a cell at 0 goes."""
+    for p, deltas in changes.items():
+        line = table.get(p)
+        if line is None:
+            line = table[p] = {}
+        for q, d in deltas.items():
+            if d:
+                n = line.get(q, 0) + d
+                if n:
+                    line[q] = n
+                else:
+                    del line[q]
+        if not line:
+            del table[p]
+
+
+def _one_a_batch(rdd: Any) -> Any:
+    """``rdd`` (one record a partition) pickled one record a batch (``RDD._reserialize``, as ``RDD.zip`` does
+    itself): RDDs so pickled zip as they are stored, with no pass of Python to pickle them again, and the
+    table is read once where it is zipped."""
+    from pyspark.serializers import BatchedSerializer, CPickleSerializer
+
+    return rdd._reserialize(BatchedSerializer(CPickleSerializer(), 1))
+
+
+def _test_records(P: int, cand_bc):
+    def records(j: int, pairs: Iterable[tuple[dict, dict]]) -> Iterator[tuple[int, dict]]:
+        """``(i, {w: {cell: count}})``: what the tests of the candidates of partition i need from partition j
+        of the table (rows if j < P, else columns), with the changes of the rounds before."""
+        cand = cand_bc.value
+        into: dict[str, dict] = {}
+        for table, changed in pairs:
+            _add(table, changed)
+            (row_records if j < P else column_records)(table, cand, into)
+        out: dict[int, dict] = defaultdict(dict)
+        for w, cells in into.items():
+            out[_crc(w) % P][w] = cells
+        return iter(out.items())
 
     return records
 
 
-def _table_of(records: Iterable[tuple[str, tuple[tuple[str, str], int]]]) -> Iterator[dict]:
-    """A partition's cells as one dict (the rows or columns of the bigram table a partition holds)."""
-    yield dict(cell for _, cell in records)
-
-
-def _applied(pair: tuple[dict, list]) -> dict:
-    """A partition's cells with a round's changes of them added (the changes: the same partition's)."""
-    table, changes = pair
-    table = dict(table)
-    for _, (k, c) in changes:
-        n = table.get(k, 0) + c
-        if n:
-            table[k] = n
-        else:
-            del table[k]
-    return table
-
-
 def _cell_parts(cand_bc):
-    def parts(records: Iterable[tuple[str, tuple]]) -> Iterator[tuple[tuple[str, str, str], tuple]]:
+    def parts(records: Iterable[tuple[int, dict]]) -> Iterator[tuple[tuple[str, str, str], tuple]]:
         """The cells' parts of the tests of a partition's candidates (:func:`nlp_zero.bigram_split.cell_parts`)."""
         into: dict[str, dict] = {}
-        gather(((w, k, c) for w, (k, c) in records), into)
+        for _, part in records:
+            for w, cells in part.items():
+                into.setdefault(w, {}).update(cells)
         return cell_parts(into, cand_bc.value)
 
     return parts
 
 
-def _dirty(known_bc):
-    def dirty(cells: Iterable[tuple[tuple[str, str], int]]) -> Iterator[str]:
-        """The words whose kept parts read one of a partition's changed cells (as if every cell were counted:
-        more, never fewer)."""
-        return iter(known_bc.value.dirty((k for k, _ in cells), None))
-
-    return dirty
+def _summed(pair: tuple[dict, dict]) -> dict:
+    """The changes of a partition of the table so far, a round's added."""
+    changed, changes = pair
+    _add(changed, changes)
+    return changed
 
 
 def _recut(recut_bc):
@@ -1058,57 +1149,27 @@ def _now(record: tuple[str, int, str | None]) -> tuple[str, int]:
     return (line if new is None else new), m
 
 
-def _changed(record: tuple[str, int, str | None]) -> bool:
-    return record[2] is not None
-
-
-def _word_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[str, int]]:
-    line, m, new = record
-    return word_changes(line.split(" "), new.split(" "), m)
-
-
-def _bigram_changes(record: tuple[str, int, str | None]) -> Iterator[tuple[tuple[str, str], int]]:
-    line, m, new = record
-    return bigram_changes(line.split(" "), new.split(" "), m)
-
-
-def _nonzero(kv: tuple) -> bool:
-    return kv[1] != 0
-
-
-def _updated(side_rdd: Any, changes: Any, side: int, P: int) -> Any:
-    """The rows (``side`` 0) or columns (1) of the bigram table, one dict a partition, with a round's
-    ``changes`` added: the changes go to the partitions of their words, and each is zipped with the
-    table's partition of the same number (no shuffle of the table)."""
-    keyed = changes.map(_first_word if side == 0 else _second_word).partitionBy(P, _crc).glom()
-    return side_rdd.zip(keyed).map(_applied)
-
-
-def _first_word(kv: tuple) -> tuple[str, tuple]:
-    return kv[0][0], kv
-
-
-def _second_word(kv: tuple) -> tuple[str, tuple]:
-    return kv[0][1], kv
-
-
 def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held: list
            ) -> tuple[Any, dict[str, int]]:
     """The bigram split's rounds (:mod:`nlp_zero.bigram_split`) over the persisted cuts; the cuts and word
-    counts after the last.  The bigram table is counted once, as rows (partitioned by first word) and as
-    columns (by second word); each round brings each candidate's cells to the partition of the candidate
-    and collects the leaving words, cuts again the chunks that hold one (the word counts broadcast: the
-    lexicon, not a candidate table), and adds the changes of those chunks alone to the word counts (on
-    the driver) and to the rows and columns.  What the lineage of the cuts needs until the words are
-    counted goes to ``held`` (broadcasts to destroy, RDDs to unpersist)."""
+    counts after the last.  The bigram table is counted once, in 2P partitions of one dict each: the rows
+    ``{v: {x: n(v, x)}}`` by first word, then the columns ``{x: {v: n}}`` by second; it is kept as it was
+    counted, and the changes of the rounds apart (as small as the chunks cut again), zipped with it where
+    it is read.  Each round brings each candidate's cells to the partition of the candidate and collects
+    the leaving words, cuts again the chunks that hold one (the word counts broadcast: the lexicon, not a
+    candidate table), adds the changes of those chunks alone to the word counts (on the driver) and to the
+    table's, and forgets the kept parts that read a changed cell.  What the lineage of the cuts needs until
+    the words are counted goes to ``held`` (broadcasts to destroy, RDDs to unpersist)."""
     from pyspark import StorageLevel
 
     disk = StorageLevel.MEMORY_AND_DISK
     sc = cuts.context
-    table = cuts.flatMap(_bigrams_of).reduceByKey(add, P, _crc_pair)
-    rows = table.map(_first_word).partitionBy(P, _crc).mapPartitions(_table_of, True).persist(disk)
-    cols = table.map(_second_word).partitionBy(P, _crc).mapPartitions(_table_of, True).persist(disk)
-    done: list = []  # (what the next round's first job makes safe to drop)
+    start = time.perf_counter()
+    table = _one_a_batch(cuts.mapPartitions(_table_sides(P)).partitionBy(2 * P, _identity)
+                         .mapPartitions(_merged, True)).persist(disk)
+    changed = _one_a_batch(sc.parallelize([{}] * (2 * P), 2 * P))  # (the changes of the table so far)
+    done: list = []  # (what the changes so far were made from: dropped once they are read)
+    bcs: list = []  # (the broadcasts their lineage needs: destroyed with them)
     prev = None  # (the last round's cuts, old and new)
     known = Known()  # (the tests' cells' parts, on the driver: one per candidate split)
     for r in itertools.count(1):
@@ -1118,46 +1179,49 @@ def _split(cuts: Any, counts: dict[str, int], chunks: int, K: int, P: int, held:
         todo = [w for w, splits in cand.splits.items() if any((w, a, b) not in known.parts for a, b in splits)]
         if todo:  # (the candidates whose cells changed, or are new: their cells to them, their parts back)
             cand_bc = sc.broadcast(cand.only(todo))
-            records = rows.flatMap(_side_records(0, cand_bc)).union(cols.flatMap(_side_records(1, cand_bc)))
-            for key, part in records.partitionBy(P, _crc).mapPartitions(_cell_parts(cand_bc)).collect():
+            records = table.zip(changed).mapPartitionsWithIndex(_test_records(P, cand_bc)).partitionBy(P, _identity)
+            for key, part in records.mapPartitions(_cell_parts(cand_bc)).collect():
                 known.add(key, part)
             cand_bc.destroy()
+            for x in done:  # (the changes now read: what they were made from is not)
+                x.unpersist()
+            done = []
         price = price_of(counts, chunks)
         leave = {w for w, splits in cand.splits.items() if decides(w, splits, known.parts, counts, price)}
-        for x in done:
-            x.unpersist()
-        done = []
+        log.info("bigram split, round %d: %d candidates tested again, %d words leave; %.1f s", r, len(todo),
+                 len(leave), time.perf_counter() - start)
         if not leave:
             break
-        log.info("bigram split, round %d: %d words leave", r, len(leave))
         recut_bc = sc.broadcast(Recut(leave, counts, K))
         held.append(recut_bc)
+        known_bc = sc.broadcast(known)
+        bcs.append(known_bc)
         marked = cuts.map(_recut(recut_bc)).persist(disk)
-        changed = marked.filter(_changed)
-        for w, c in changed.flatMap(_word_changes).reduceByKey(add, P, _crc).collect():
-            counts[w] = counts.get(w, 0) + c
+        deltas = marked.mapPartitions(_deltas(P, known_bc)).persist(disk)
+        dirty = set()
+        for change, words in deltas.map(_words_dirty).collect():
+            for w, c in change.items():
+                counts[w] = counts.get(w, 0) + c
+            dirty.update(words)
         counts = {w: c for w, c in counts.items() if c > 0}
+        known.forget_words(dirty)
         cuts.unpersist()  # (marked is on hand: the cuts before it are not needed again)
         if prev is not None:
             prev.unpersist()
         prev = marked
-        changes = changed.flatMap(_bigram_changes).reduceByKey(add, P, _crc_pair).filter(_nonzero).persist(disk)
-        known_bc = sc.broadcast(known)
-        known.forget_words(changes.mapPartitions(_dirty(known_bc)).distinct().collect())
-        known_bc.destroy()
-        done = [rows, cols, changes]
-        rows = _updated(rows, changes, 0, P).persist(disk)
-        cols = _updated(cols, changes, 1, P).persist(disk)
+        # (the changes added to the table's where the next round's tests read them: no job of their own)
+        changes = _one_a_batch(deltas.flatMap(_sides_in).partitionBy(2 * P, _identity).mapPartitions(_merged, True))
+        done += [changed, deltas]
+        changed = _one_a_batch(changed.zip(changes).map(_summed)).persist(disk)
         cuts = marked.map(_now)
-    for x in done + [rows, cols]:
+    for x in [table, changed] + done:
         x.unpersist()
+    for x in bcs:
+        x.destroy()
     if prev is not None:
         held.append(prev)  # (the last cuts are read from it)
+    log.info("bigram split: %.1f s", time.perf_counter() - start)
     return cuts, counts
-
-
-def _crc_pair(key: tuple[str, str]) -> int:
-    return _crc(key[0] + "\n" + key[1])
 
 
 def discover(lines: Any, order: int = 4, column: str = "value", partitions: int | None = None,

@@ -16,7 +16,8 @@ from collections import Counter
 
 import pytest
 
-from nlp_zero.bigram_split import (END, Candidates, Known, bigrams, cell_change, gather, leavers, left_records,
+from nlp_zero.bigram_split import (END, Candidates, Known, bigrams, cell_change, column_records, gather, leavers,
+                                   left_records, row_records,
                                    price_of, rewrite, right_records, row_change, shortens,
                                    unigram_cut)
 
@@ -91,6 +92,33 @@ def test_rows_and_columns_in_parts_give_every_test_its_cells(seed, parts):
     assert leavers(records, cand, counts, price) == in_memory
     for w, cells in records.items():  # every cell handed over is the table's
         assert all(pairs[k] == c for k, c in cells.items())
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("parts", [1, 3])
+def test_rows_and_columns_held_by_word_give_the_same_records(seed, parts):
+    cuts = random_cuts(seed)
+    pairs, counts = tables(cuts)
+    cand = Candidates(counts)
+    cand = cand.only(sorted(cand.splits)[::2])  # (a round's candidates whose cells changed)
+    part = lambda word: zlib.crc32(word.encode()) % parts  # noqa: E731
+    flat: dict = {}
+    nested: dict = {}
+    for p in range(parts):
+        rows = Counter({k: c for k, c in pairs.items() if part(k[0]) == p})
+        cols = Counter({k: c for k, c in pairs.items() if part(k[1]) == p})
+        gather(left_records(rows.items(), rows.__getitem__, cand), flat)
+        gather(right_records(cols.items(), cols.__getitem__, cand), flat)
+        by_row: dict = {}
+        by_col: dict = {}
+        for (v, x), c in pairs.items():
+            if part(v) == p:
+                by_row.setdefault(v, {})[x] = c
+            if part(x) == p:
+                by_col.setdefault(x, {})[v] = c
+        row_records(by_row, cand, nested)
+        column_records(by_col, cand, nested)
+    assert nested == flat
 
 
 def test_known_parts_are_forgotten_when_a_cell_they_read_changes():
