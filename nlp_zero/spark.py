@@ -1092,10 +1092,15 @@ def _add(table: dict[str, dict], changes: dict[str, dict]) -> None:
 def _one_a_batch(rdd: Any) -> Any:
     """``rdd`` (one record a partition) pickled one record a batch (``RDD._reserialize``, as ``RDD.zip`` does
     itself): RDDs so pickled zip as they are stored, with no pass of Python to pickle them again, and the
-    table is read once where it is zipped."""
-    from pyspark.serializers import BatchedSerializer, CPickleSerializer
+    table is read once where it is zipped.  (A PySpark without that private method gets ``rdd`` as it is:
+    ``zip`` then pickles it again itself, which costs time, not results.)"""
+    try:
+        from pyspark.serializers import BatchedSerializer, CPickleSerializer
 
-    return rdd._reserialize(BatchedSerializer(CPickleSerializer(), 1))
+        reserialize = rdd._reserialize
+    except (ImportError, AttributeError):
+        return rdd
+    return reserialize(BatchedSerializer(CPickleSerializer(), 1))
 
 
 def _test_records(P: int, cand_bc):
