@@ -229,15 +229,18 @@ def shortens(w: str, splits: Iterable[Cell], own: Mapping[Cell, int], get: Calla
     """Whether writing ``w`` as ``a b``, for one of its ``splits``, shortens the bigram code (the module's
     docstring).  ``own``: the cells holding ``w``; ``get``: any cell's count; ``price``: ½ ln T.  The change
     is the cells' part plus the rows' part plus the price of the cells seen, in that order, each part an
-    exactly rounded sum.  ``known``: the cells' parts from earlier rounds, where their cells did not change."""
-    for a, b in splits:
-        if known is None:
-            cells, seen, n = cell_change(w, a, b, own, get)
-        else:
-            cells, seen, n = known.cell_change(w, a, b, own, get)
-        if cells + row_change(w, a, b, n, counts) + seen * price < 0:
-            return True
-    return False
+    exactly rounded sum (:func:`_shorter`).  ``known``: the cells' parts from earlier rounds, where their
+    cells did not change."""
+    change = cell_change if known is None else known.cell_change
+    return any(_shorter(w, a, b, change(w, a, b, own, get), counts, price) for a, b in splits)
+
+
+def _shorter(w: str, a: str, b: str, part: tuple[float, int, int], counts: Mapping[str, int], price: float
+             ) -> bool:
+    """Whether writing ``w`` as ``a b`` shortens the bigram code, from the cells' part of the change
+    (:func:`cell_change`): that part, the rows' part and the price of the cells seen, added in that order."""
+    cells, seen, n = part
+    return cells + row_change(w, a, b, n, counts) + seen * price < 0
 
 
 class Known:
@@ -314,11 +317,7 @@ def _always(cell: Cell) -> bool:
 def decides(w: str, splits: Iterable[Cell], parts: Mapping[tuple[str, str, str], tuple[float, int, int]],
             counts: Mapping[str, int], price: float) -> bool:
     """:func:`shortens` from the cells' parts of ``(w, a, b)`` computed before (:func:`cell_change`)."""
-    for a, b in splits:
-        cells, seen, n = parts[w, a, b]
-        if cells + row_change(w, a, b, n, counts) + seen * price < 0:
-            return True
-    return False
+    return any(_shorter(w, a, b, parts[w, a, b], counts, price) for a, b in splits)
 
 
 def cell_parts(records: Mapping[str, Mapping[Cell, int]], cand: Candidates
