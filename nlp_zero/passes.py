@@ -42,7 +42,7 @@ from .bigram_split import (END, Candidates, Known, Recut, bigram_changes, gather
                            price_of, right_records, shortens, word_changes)
 from .counting import add_counts, ngram_regex
 from .pool import run_tasks, shared
-from .scores import Ask, Median, add_answers, answer, entropy as _entropy, exact_partials
+from .scores import Ask, Median, add_answers, answer, entropy as _entropy, exact_partials, narrow
 from .spill import WorkArea, rss
 from .text import readable
 
@@ -1026,16 +1026,16 @@ class Plan:
         """The spread passes (their partials returned), which also narrow ``medians`` down; then more passes
         over the join files until every median is found (up to two; none on People's Daily:
         :class:`~nlp_zero.scores.Median`)."""
-        spreads, made = None, 0
-        while spreads is None or any(m.value is None for m in medians.values()):
-            asks = {key: m.ask() for key, m in medians.items() if m.value is None}
+        spreads: list = []
+
+        def ask_pass(asks: dict) -> dict:
             done = run_tasks(_spread_pass, [(parts, None if spreads else means, asks) for parts in joined],
                              self.jobs, lambda d, t: self.report("standardising", d, t))
-            for key in asks:
-                medians[key].take(functools.reduce(add_answers, (answers[key] for _, answers in done)))
-            spreads = spreads or [out for out, _ in done]
-            made += 1
-        log.info("the medians found in %d spread and selection passes", made)
+            if not spreads:  # (the first pass: the spread's partials too)
+                spreads.extend(out for out, _ in done)
+            return {key: functools.reduce(add_answers, (answers[key] for _, answers in done)) for key in asks}
+
+        log.info("the medians found in %d spread and selection passes", narrow(medians, ask_pass))
         return spreads
 
     def _table_jobs(self, stage: str) -> int:

@@ -9,7 +9,8 @@
 * :class:`Median`: the exact lower median of values seen in passes (the
   centre of the z-scores, docs/design.md §5.5), in bounded memory -- each
   pass answers :func:`answer` for the values it holds, the answers add up
-  (:func:`add_answers`) in any grouping, and the median follows from them.
+  (:func:`add_answers`) in any grouping, and the median follows from them
+  (:func:`narrow` makes the passes).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from array import array
 from collections import Counter
 from itertools import compress, repeat
 from operator import and_, eq, neg, rshift
-from typing import Iterable, Union
+from typing import Callable, Iterable, Mapping, Union
 
 
 def code_length(counts: Iterable[int]) -> float:
@@ -186,6 +187,20 @@ class Median:
         self.size = counts[chunk]
         if self.bits == 64:
             self.value = _double(self.prefix)
+
+
+def narrow(medians: dict, ask_pass: Callable[[dict], Mapping]) -> int:
+    """Passes until each of ``medians`` (any keys) is found: ``ask_pass(asks)`` makes one, given the
+    :meth:`Median.ask` of each median not yet found, and returns each one's answers, added.  At least one
+    pass is made (the caller's pass may do other work too); returns how many were."""
+    made = 0
+    while not made or any(m.value is None for m in medians.values()):
+        asks = {key: m.ask() for key, m in medians.items() if m.value is None}
+        got = ask_pass(asks)
+        for key in asks:
+            medians[key].take(got[key])
+        made += 1
+    return made
 
 
 def _double(pattern: int) -> float:

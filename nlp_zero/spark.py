@@ -79,7 +79,7 @@ from .bigram_split import (Candidates, Known, Recut, bigram_changes, cell_parts,
 from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, FIRST, _best_split, _cut_lines,
                      _forward_counts, _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates,
                      side_columns)
-from .scores import Median, add_answers, answer, code_length, entropy, exact_partials
+from .scores import Median, add_answers, answer, code_length, entropy, exact_partials, narrow
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
 MISSING = ("the Spark engine needs the extra nlp-zero[spark] (pip install 'nlp-zero[spark]') "
@@ -687,13 +687,15 @@ def _norms(scored, singles_cols: dict[str, tuple], K: int, P: int) -> dict[int, 
     medians = {(k, c): Median(n) for k, (n, _, answers) in totals.items() if n for c in answers}
     for (k, c), median in medians.items():
         median.take(totals[k][2][c])
-    squares = None
-    while squares is None or any(m.value is None for m in medians.values()):
-        asks = {key: m.ask() for key, m in medians.items() if m.value is None}
-        got = job(means, asks, squares is None)
-        for (k, c) in asks:
-            medians[k, c].take(got[k][2][c])
-        squares = squares or got
+    squares: dict = {}
+
+    def ask_pass(asks: dict) -> dict:
+        got = job(means, asks, not squares)
+        if not squares:  # (the first pass: the squares' sums too)
+            squares.update(got)
+        return {(k, c): got[k][2][c] for k, c in asks}
+
+    narrow(medians, ask_pass)
     norms = {}
     for k in range(1, K + 1):
         n = totals[k][0] if k in totals else 0
