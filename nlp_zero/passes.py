@@ -750,6 +750,15 @@ def _text_bigrams(text: str) -> Iterator[tuple[str, str]]:
     return zip(words, words[1:])
 
 
+def add_text_bigrams(pairs: Counter, text: str, m: int) -> None:
+    """Add to ``pairs`` the word bigrams of a run of cut chunks each seen ``m`` times (:func:`_text_bigrams`)."""
+    if m == 1:
+        pairs.update(_text_bigrams(text))
+    else:
+        for k, c in Counter(_text_bigrams(text)).items():
+            pairs[k] += c * m
+
+
 def _slices(text: str, size: int) -> Iterator[str]:
     """``text`` (newline-ended chunks) in pieces of about ``size`` characters, each of whole chunks."""
     start = 0
@@ -1204,11 +1213,7 @@ class _TableCount:
             return
         pairs = self.pairs
         for m, text in _cut_texts([path]):
-            if m == 1:
-                pairs.update(_text_bigrams(text))
-            else:
-                for k, c in Counter(_text_bigrams(text)).items():
-                    pairs[k] += c * m
+            add_text_bigrams(pairs, text, m)
             if len(pairs) > self.capacity:
                 self.full = True
                 self.pairs = Counter()

@@ -77,8 +77,8 @@ from .counting import add_counts, ngram_regex
 from .bigram_split import (Candidates, Known, Recut, bigram_changes, cell_parts, column_records, decides, price_of,
                            row_records, word_changes)
 from .passes import (BLOCK_CHARS, BYTES_PER_BIGRAM, BYTES_PER_NGRAM, FIRST, _best_split, _cut_lines,
-                     _forward_counts, _gains, _Model, _tails_regex, beats_units, candidate_prefixes, candidates,
-                     side_columns)
+                     _forward_counts, _gains, _Model, _tails_regex, add_text_bigrams, beats_units, candidate_prefixes,
+                     candidates, side_columns)
 from .scores import Median, add_answers, answer, code_length, entropy, exact_partials, narrow
 from .text import CLASS_SYMBOLS, readable, stat_chunks
 
@@ -1013,19 +1013,12 @@ def _sides_of(cells: Counter, P: int) -> Iterator[tuple[int, dict]]:
 def _table_sides(P: int):
     def sides(pairs: Iterable[tuple[str, int]]) -> Iterator[tuple[int, dict]]:
         """The bigrams of a partition's cuts, counted, for the partitions of the table (:func:`_sides_of`)."""
-        from .passes import _text_bigrams
-
         texts: dict[int, list[str]] = defaultdict(list)
         for line, m in pairs:
             texts[m].append(line)
         cells: Counter = Counter()
         for m, lines in texts.items():  # (the chunks seen m times in one text: counted as the cut files are)
-            text = "\n".join(lines) + "\n"
-            if m == 1:
-                cells.update(_text_bigrams(text))
-            else:
-                for k, c in Counter(_text_bigrams(text)).items():
-                    cells[k] += c * m
+            add_text_bigrams(cells, "\n".join(lines) + "\n", m)
         return _sides_of(cells, P)
 
     return sides
